@@ -1,0 +1,303 @@
+//! Distribution families: one file per family, and the registry that ties
+//! them to the names users write.
+//!
+//! A family is a struct that implements [`Family`] (its name, its parameter
+//! table, construction and, where one exists, maximum likelihood) and
+//! [`Univariate`] (density, sampling, moments). [`Dist`] is the closed set of
+//! families, dispatched by `match`, so hot loops pay no virtual call.
+//!
+//! Adding a family: write `dist/<name>.rs` and add one line to the
+//! `families!` list below.
+
+mod mixture;
+mod normal;
+pub mod param;
+pub mod syntax;
+
+use rand::Rng;
+
+pub use mixture::Mixture;
+pub use normal::{LN_SQRT_2PI, Normal};
+pub use param::{Constraint, ParamDef, ParamError, ParamKind, ParamValue};
+
+use crate::stats::sum;
+
+/// A one-dimensional distribution: its density and how to draw from it.
+pub trait Univariate {
+    /// The log-density at `x` (log-mass for discrete families); `-inf`
+    /// outside the support.
+    fn ln_pdf(&self, x: f64) -> f64;
+    /// One draw.
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64;
+    /// The mean.
+    fn mean(&self) -> f64;
+    /// The variance.
+    fn variance(&self) -> f64;
+    /// The differential entropy in nats, where a closed form exists.
+    fn entropy(&self) -> Option<f64>;
+    /// The smallest interval holding all the mass (may be infinite).
+    fn support(&self) -> (f64, f64);
+    /// `Σ ln p(x_i)`, summed in a fixed order. Families override this with a
+    /// form that vectorises; the result must not depend on thread count.
+    fn sum_ln_pdf(&self, xs: &[f64]) -> f64 {
+        sum::lanes(xs, |x| self.ln_pdf(x))
+    }
+}
+
+/// What the registry needs to know about a family.
+pub trait Family: Univariate + Sized {
+    /// The name users write: `normal`, `mixture`, ...
+    const NAME: &'static str;
+    /// The parameters, in the order of [`Family::params`].
+    const PARAMS: &'static [ParamDef];
+    /// Whether [`Family::fit`] is implemented.
+    const HAS_FIT: bool = false;
+    /// Builds the family from values laid out as [`Family::PARAMS`].
+    ///
+    /// # Errors
+    /// A [`ParamError`] naming the first invalid parameter.
+    fn from_params(values: &[ParamValue]) -> Result<Self, ParamError>;
+    /// The parameter values, laid out as [`Family::PARAMS`].
+    fn params(&self) -> Vec<ParamValue>;
+    /// The maximum-likelihood fit to `xs`, where the family has one.
+    ///
+    /// # Errors
+    /// [`FitError`] when the data cannot be fitted or the family has no fit.
+    fn fit(xs: &[f64]) -> Result<Self, FitError> {
+        let _ = xs;
+        Err(FitError::Unsupported(Self::NAME))
+    }
+    /// The asymptotic standard deviation of each parameter's MLE from one
+    /// observation, `sqrt(diag(I(θ)⁻¹))`: the Cramér–Rao bound at `n = 1`.
+    fn cramer_rao(&self) -> Option<Vec<f64>> {
+        None
+    }
+}
+
+/// Why a fit failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FitError {
+    /// The family has no maximum-likelihood fit.
+    #[error("the {0} family has no maximum-likelihood fit")]
+    Unsupported(&'static str),
+    /// The data cannot be fitted.
+    #[error("cannot fit {family}: {reason}")]
+    Degenerate {
+        /// The family being fitted.
+        family: &'static str,
+        /// What is wrong with the data.
+        reason: String,
+    },
+}
+
+/// One row of the registry: a family as data.
+#[derive(Debug, Clone, Copy)]
+pub struct FamilyDef {
+    /// The name users write.
+    pub name: &'static str,
+    /// Its parameters.
+    pub params: &'static [ParamDef],
+    /// Whether the family has a maximum-likelihood fit.
+    pub has_fit: bool,
+    build: fn(&[ParamValue]) -> Result<Dist, ParamError>,
+    fit: fn(&[f64]) -> Result<Dist, FitError>,
+}
+
+/// Families are equal when their names are: a name is registered once.
+impl PartialEq for FamilyDef {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl FamilyDef {
+    /// Looks a family up by name.
+    pub fn find(name: &str) -> Option<&'static FamilyDef> {
+        FAMILIES.iter().find(|f| f.name == name)
+    }
+
+    /// Builds a member of the family.
+    ///
+    /// # Errors
+    /// A [`ParamError`] naming the first invalid parameter.
+    pub fn build(&self, values: &[ParamValue]) -> Result<Dist, ParamError> {
+        (self.build)(values)
+    }
+
+    /// Builds a member from scalar parameters only.
+    ///
+    /// # Errors
+    /// A [`ParamError`] naming the first invalid parameter.
+    pub fn build_scalars(&self, values: &[f64]) -> Result<Dist, ParamError> {
+        let values: Vec<ParamValue> = values.iter().map(|&x| ParamValue::Scalar(x)).collect();
+        self.build(&values)
+    }
+
+    /// The maximum-likelihood fit to `xs`.
+    ///
+    /// # Errors
+    /// [`FitError`] when the data cannot be fitted or the family has no fit.
+    pub fn fit(&self, xs: &[f64]) -> Result<Dist, FitError> {
+        (self.fit)(xs)
+    }
+
+    /// The names of all registered families, for error messages.
+    pub fn names() -> String {
+        let names: Vec<&str> = FAMILIES.iter().map(|f| f.name).collect();
+        names.join(", ")
+    }
+
+    /// Whether every parameter is a scalar (so the family can span a grid).
+    pub fn is_scalar(&self) -> bool {
+        self.params
+            .iter()
+            .all(|p| matches!(p.kind, ParamKind::Scalar(_)))
+    }
+}
+
+macro_rules! families {
+    ($($variant:ident),* $(,)?) => {
+        /// A member of one of the registered families.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Dist {
+            $(
+                #[doc = concat!("A [`", stringify!($variant), "`].")]
+                $variant($variant),
+            )*
+        }
+
+        /// Every registered family.
+        pub static FAMILIES: &[FamilyDef] = &[
+            $(FamilyDef {
+                name: <$variant as Family>::NAME,
+                params: <$variant as Family>::PARAMS,
+                has_fit: <$variant as Family>::HAS_FIT,
+                build: |v| <$variant as Family>::from_params(v).map(Dist::$variant),
+                fit: |xs| <$variant as Family>::fit(xs).map(Dist::$variant),
+            },)*
+        ];
+
+        macro_rules! dispatch {
+            ($self_:expr, $d:ident => $body:expr) => {
+                match $self_ { $(Dist::$variant($d) => $body,)* }
+            };
+        }
+    };
+}
+
+families! {
+    Normal,
+    Mixture,
+}
+
+impl Dist {
+    /// The family's registry row.
+    pub fn family(&self) -> &'static FamilyDef {
+        let name = dispatch!(self, d => family_name(d));
+        // Every variant is listed in FAMILIES by the same macro.
+        FamilyDef::find(name).expect("every Dist variant is registered")
+    }
+
+    /// The parameter values, laid out as the family's parameter table.
+    pub fn params(&self) -> Vec<ParamValue> {
+        dispatch!(self, d => Family::params(d))
+    }
+
+    /// The values of the scalar parameters, in table order; list-valued
+    /// parameters are left out.
+    pub fn scalar_params(&self) -> Vec<f64> {
+        self.params()
+            .iter()
+            .filter_map(|v| match v {
+                ParamValue::Scalar(x) => Some(*x),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The Cramér–Rao standard deviations at `n = 1`, if known.
+    pub fn cramer_rao(&self) -> Option<Vec<f64>> {
+        dispatch!(self, d => d.cramer_rao())
+    }
+
+    /// The family's name and parameters as written in specs, e.g.
+    /// `normal(mean=1.5, std=2)`.
+    pub fn label(&self) -> String {
+        let family = self.family();
+        let params = self.params();
+        let parts: Vec<String> = family
+            .params
+            .iter()
+            .zip(&params)
+            .map(|(def, value)| format!("{}={}", def.name, value_label(value)))
+            .collect();
+        format!("{}({})", family.name, parts.join(", "))
+    }
+}
+
+fn family_name<F: Family>(_: &F) -> &'static str {
+    F::NAME
+}
+
+fn value_label(value: &ParamValue) -> String {
+    match value {
+        ParamValue::Scalar(x) => format!("{x}"),
+        ParamValue::Vector(xs) => {
+            let parts: Vec<String> = xs.iter().map(|x| format!("{x}")).collect();
+            format!("[{}]", parts.join(", "))
+        }
+        ParamValue::Components(ds) => {
+            let parts: Vec<String> = ds.iter().map(Dist::label).collect();
+            format!("[{}]", parts.join(", "))
+        }
+    }
+}
+
+impl Univariate for Dist {
+    fn ln_pdf(&self, x: f64) -> f64 {
+        dispatch!(self, d => d.ln_pdf(x))
+    }
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        dispatch!(self, d => d.sample(rng))
+    }
+    fn mean(&self) -> f64 {
+        dispatch!(self, d => d.mean())
+    }
+    fn variance(&self) -> f64 {
+        dispatch!(self, d => d.variance())
+    }
+    fn entropy(&self) -> Option<f64> {
+        dispatch!(self, d => d.entropy())
+    }
+    fn support(&self) -> (f64, f64) {
+        dispatch!(self, d => d.support())
+    }
+    fn sum_ln_pdf(&self, xs: &[f64]) -> f64 {
+        dispatch!(self, d => d.sum_ln_pdf(xs))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_family_is_found_by_its_name() {
+        for family in FAMILIES {
+            assert_eq!(
+                FamilyDef::find(family.name).map(|f| f.name),
+                Some(family.name)
+            );
+        }
+        assert!(FamilyDef::find("no_such_family").is_none());
+    }
+
+    #[test]
+    fn label_shows_family_and_parameters() {
+        let d = FamilyDef::find("normal")
+            .unwrap()
+            .build_scalars(&[1.5, 2.0])
+            .unwrap();
+        assert_eq!(d.label(), "normal(mean=1.5, std=2)");
+    }
+}

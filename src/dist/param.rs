@@ -1,0 +1,168 @@
+//! Parameters of distribution families: their names, their constraints, and
+//! the one place where a value is checked against its constraint.
+//!
+//! Every family declares its parameters as a table of [`ParamDef`]. The same
+//! table drives the YAML syntax of experiment specs, grids of parameters and
+//! the checks in each family's constructor, so a parameter is named and
+//! validated the same way everywhere.
+
+use std::fmt;
+
+use super::Dist;
+
+/// What values a scalar parameter may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Constraint {
+    /// Any finite real number.
+    Real,
+    /// A finite number > 0.
+    Positive,
+    /// A probability in [0, 1].
+    Probability,
+}
+
+impl Constraint {
+    /// Checks `value` for parameter `name`.
+    ///
+    /// # Errors
+    /// A [`ParamError`] naming the parameter when the value is not allowed.
+    pub fn check(self, name: &str, value: f64) -> Result<f64, ParamError> {
+        let ok = match self {
+            Constraint::Real => value.is_finite(),
+            Constraint::Positive => value.is_finite() && value > 0.0,
+            Constraint::Probability => (0.0..=1.0).contains(&value),
+        };
+        if ok {
+            Ok(value)
+        } else {
+            Err(ParamError::new(
+                name,
+                format!("must be {self}, got {value}"),
+            ))
+        }
+    }
+}
+
+impl fmt::Display for Constraint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Constraint::Real => "a finite number",
+            Constraint::Positive => "a finite number > 0",
+            Constraint::Probability => "a probability in [0, 1]",
+        })
+    }
+}
+
+/// The shape of a parameter's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    /// One number.
+    Scalar(Constraint),
+    /// Non-negative weights that sum to 1.
+    Weights,
+    /// A list of 1-D distributions.
+    Components,
+}
+
+/// One parameter of a family: its name (as written in specs) and its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParamDef {
+    /// The name, exactly as users write it.
+    pub name: &'static str,
+    /// What the value looks like and which values are allowed.
+    pub kind: ParamKind,
+}
+
+impl ParamDef {
+    /// A scalar parameter.
+    pub const fn scalar(name: &'static str, constraint: Constraint) -> Self {
+        Self {
+            name,
+            kind: ParamKind::Scalar(constraint),
+        }
+    }
+}
+
+/// A parameter's value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamValue {
+    /// One number.
+    Scalar(f64),
+    /// A list of numbers.
+    Vector(Vec<f64>),
+    /// A list of distributions.
+    Components(Vec<Dist>),
+}
+
+/// How far weights may be from summing to one.
+pub const WEIGHT_SUM_TOLERANCE: f64 = 1e-9;
+
+/// Checks that `weights` are non-negative and sum to one.
+///
+/// # Errors
+/// A [`ParamError`] naming the parameter and the offending value.
+pub fn check_weights(name: &str, weights: &[f64]) -> Result<(), ParamError> {
+    if weights.is_empty() {
+        return Err(ParamError::new(name, "must not be empty"));
+    }
+    if let Some(w) = weights.iter().find(|w| !(w.is_finite() && **w >= 0.0)) {
+        return Err(ParamError::new(
+            name,
+            format!("must be finite and >= 0, got {w}"),
+        ));
+    }
+    let total: f64 = weights.iter().sum();
+    if (total - 1.0).abs() > WEIGHT_SUM_TOLERANCE {
+        return Err(ParamError::new(
+            name,
+            format!("must sum to 1 (within {WEIGHT_SUM_TOLERANCE:e}), they sum to {total}"),
+        ));
+    }
+    Ok(())
+}
+
+/// An invalid parameter: which one, and why.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{param}: {message}")]
+pub struct ParamError {
+    /// The parameter's name.
+    pub param: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl ParamError {
+    /// An error for parameter `param`.
+    pub fn new(param: &str, message: impl Into<String>) -> Self {
+        Self {
+            param: param.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Reads `N` scalar parameters laid out as `defs`, checking each against its
+/// constraint.
+///
+/// # Errors
+/// A [`ParamError`] for a missing, non-scalar or invalid value.
+pub fn scalars<const N: usize>(
+    defs: &[ParamDef],
+    values: &[ParamValue],
+) -> Result<[f64; N], ParamError> {
+    let mut out = [0.0; N];
+    for (i, slot) in out.iter_mut().enumerate() {
+        let def = defs
+            .get(i)
+            .ok_or_else(|| ParamError::new("?", "more values than parameters"))?;
+        let ParamKind::Scalar(constraint) = def.kind else {
+            return Err(ParamError::new(def.name, "is not a scalar parameter"));
+        };
+        *slot = match values.get(i) {
+            Some(ParamValue::Scalar(x)) => constraint.check(def.name, *x)?,
+            Some(_) => return Err(ParamError::new(def.name, "must be a number")),
+            None => return Err(ParamError::new(def.name, "is missing")),
+        };
+    }
+    Ok(out)
+}

@@ -1,0 +1,428 @@
+//! How distributions are written in specs: `{normal: {mean: 1.5, std: 2.0}}`,
+//! or a mixture of such components.
+//!
+//! The visitors here check every value where it is read, so that a YAML
+//! deserializer can point at the offending line, column and field path
+//! (`data.mixture.weights`): a wrong parameter name is reported at the key,
+//! an invalid value at the value, weights that do not sum to one at the list.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+
+use super::param::{self, Constraint, ParamDef, ParamKind, ParamValue};
+use super::{Dist, FamilyDef};
+
+impl<'de> Deserialize<'de> for Dist {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(DistVisitor(Accept::default()))
+    }
+}
+
+struct DistVisitor(Accept);
+
+impl<'de> Visitor<'de> for DistVisitor {
+    type Value = Dist;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a distribution written as {family: {parameter: value, ...}}, e.g. {normal: {mean: 0, std: 1}}")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Dist, A::Error> {
+        let accept = self.0;
+        let family = map
+            .next_key_seed(Key(|name: &str| accept.family(name)))?
+            .ok_or_else(|| de::Error::custom("expected a family name, found an empty mapping"))?;
+        let dist = map.next_value_seed(ParamsOf(family))?;
+        if let Some(extra) = map.next_key::<String>()? {
+            return Err(de::Error::custom(format!(
+                "a distribution names exactly one family; found `{}` and `{extra}`",
+                family.name
+            )));
+        }
+        Ok(dist)
+    }
+}
+
+/// Reads a map key and checks it with `check` inside the visitor, so that
+/// an error points at the key itself rather than at its mapping.
+pub(crate) struct Key<F>(pub(crate) F);
+
+impl<'de, T, F: FnOnce(&str) -> Result<T, String>> DeserializeSeed<'de> for Key<F> {
+    type Value = T;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<T, F: FnOnce(&str) -> Result<T, String>> Visitor<'_> for Key<F> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a name")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+        (self.0)(v).map_err(E::custom)
+    }
+}
+
+/// Which families a place in a spec accepts.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Accept {
+    /// Only families whose parameters are all scalars.
+    pub(crate) scalar_only: bool,
+    /// Only families with a maximum-likelihood fit.
+    pub(crate) fittable: bool,
+    /// Only this family.
+    pub(crate) only: Option<&'static str>,
+}
+
+impl Accept {
+    /// Looks up a family, with a message listing the acceptable ones.
+    pub(crate) fn family(self, name: &str) -> Result<&'static FamilyDef, String> {
+        let Some(family) = FamilyDef::find(name) else {
+            return Err(format!(
+                "unknown family `{name}`, expected one of: {}",
+                FamilyDef::names()
+            ));
+        };
+        if let Some(only) = self.only.filter(|&only| only != name) {
+            return Err(format!(
+                "only the {only} family can be used here, got {name}"
+            ));
+        }
+        if self.scalar_only && !family.is_scalar() {
+            return Err(format!(
+                "the {name} family cannot be used here: only families with scalar parameters can"
+            ));
+        }
+        if self.fittable && !family.has_fit {
+            let fittable: Vec<&str> = super::FAMILIES
+                .iter()
+                .filter(|f| f.has_fit)
+                .map(|f| f.name)
+                .collect();
+            return Err(format!(
+                "the {name} family has no maximum-likelihood fit; use one of: {}",
+                fittable.join(", ")
+            ));
+        }
+        Ok(family)
+    }
+}
+
+/// Reads the parameter mapping of `family` and builds the distribution.
+struct ParamsOf(&'static FamilyDef);
+
+impl<'de> DeserializeSeed<'de> for ParamsOf {
+    type Value = Dist;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Dist, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ParamsOf {
+    type Value = Dist;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the parameters of {} as a mapping: {}",
+            self.0.name,
+            param_list(self.0)
+        )
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Dist, A::Error> {
+        let family = self.0;
+        let mut values: Vec<Option<ParamValue>> = vec![None; family.params.len()];
+        while let Some(index) = map.next_key_seed(ParamName(family))? {
+            let def = &family.params[index];
+            if values[index].is_some() {
+                return Err(de::Error::custom(format!(
+                    "parameter `{}` is given twice",
+                    def.name
+                )));
+            }
+            values[index] = Some(map.next_value_seed(ValueOf(*def))?);
+        }
+        let values = collect_params(family, values).map_err(de::Error::custom)?;
+        family.build(&values).map_err(de::Error::custom)
+    }
+}
+
+/// Turns per-parameter slots into values, naming the first missing one.
+pub(crate) fn collect_params<T>(
+    family: &FamilyDef,
+    slots: Vec<Option<T>>,
+) -> Result<Vec<T>, String> {
+    slots
+        .into_iter()
+        .zip(family.params)
+        .map(|(slot, def)| {
+            slot.ok_or_else(|| {
+                format!(
+                    "missing parameter `{}` of {} (it takes {})",
+                    def.name,
+                    family.name,
+                    param_list(family)
+                )
+            })
+        })
+        .collect()
+}
+
+fn param_list(family: &FamilyDef) -> String {
+    let names: Vec<&str> = family.params.iter().map(|p| p.name).collect();
+    names.join(", ")
+}
+
+/// Reads a parameter name as a map key; yields its index in the table.
+pub(crate) struct ParamName(pub(crate) &'static FamilyDef);
+
+impl<'de> DeserializeSeed<'de> for ParamName {
+    type Value = usize;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<usize, D::Error> {
+        let family = self.0;
+        Key(|name: &str| {
+            family
+                .params
+                .iter()
+                .position(|p| p.name == name)
+                .ok_or_else(|| {
+                    format!(
+                        "unknown parameter `{name}` of {}, expected: {}",
+                        family.name,
+                        param_list(family)
+                    )
+                })
+        })
+        .deserialize(deserializer)
+    }
+}
+
+/// Reads one parameter value of the kind `def` declares.
+struct ValueOf(ParamDef);
+
+impl<'de> DeserializeSeed<'de> for ValueOf {
+    type Value = ParamValue;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<ParamValue, D::Error> {
+        let name = self.0.name;
+        match self.0.kind {
+            ParamKind::Scalar(constraint) => Checked { name, constraint }
+                .deserialize(deserializer)
+                .map(ParamValue::Scalar),
+            ParamKind::Weights => deserializer
+                .deserialize_seq(WeightsVisitor(name))
+                .map(ParamValue::Vector),
+            ParamKind::Components => {
+                Vec::<Dist>::deserialize(deserializer).map(ParamValue::Components)
+            }
+        }
+    }
+}
+
+/// A number checked against a constraint where it is read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Checked {
+    pub(crate) name: &'static str,
+    pub(crate) constraint: Constraint,
+}
+
+impl<'de> DeserializeSeed<'de> for Checked {
+    type Value = f64;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<f64, D::Error> {
+        deserializer.deserialize_f64(self)
+    }
+}
+
+impl Visitor<'_> for Checked {
+    type Value = f64;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.constraint)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<f64, E> {
+        self.constraint
+            .check(self.name, v)
+            .map_err(|e| E::custom(e.message))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<f64, E> {
+        self.visit_f64(v as f64)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<f64, E> {
+        self.visit_f64(v as f64)
+    }
+}
+
+struct WeightsVisitor(&'static str);
+
+impl<'de> Visitor<'de> for WeightsVisitor {
+    type Value = Vec<f64>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of weights that sum to 1")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<f64>, A::Error> {
+        let seed = Checked {
+            name: self.0,
+            constraint: Constraint::Probability,
+        };
+        let mut weights = Vec::new();
+        while let Some(w) = seq.next_element_seed(seed)? {
+            weights.push(w);
+        }
+        param::check_weights(self.0, &weights).map_err(|e| de::Error::custom(e.message))?;
+        Ok(weights)
+    }
+}
+
+/// A distribution whose family has a maximum-likelihood fit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fittable(pub Dist);
+
+impl<'de> Deserialize<'de> for Fittable {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let accept = Accept {
+            fittable: true,
+            ..Accept::default()
+        };
+        deserializer
+            .deserialize_map(DistVisitor(accept))
+            .map(Fittable)
+    }
+}
+
+impl Serialize for Fittable {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+/// A finite number, checked where it is read.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Real(pub f64);
+
+impl<'de> Deserialize<'de> for Real {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let checked = Checked {
+            name: "value",
+            constraint: Constraint::Real,
+        };
+        checked.deserialize(deserializer).map(Real)
+    }
+}
+
+/// A finite number > 0, checked where it is read.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Positive(pub f64);
+
+impl<'de> Deserialize<'de> for Positive {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let checked = Checked {
+            name: "value",
+            constraint: Constraint::Positive,
+        };
+        checked.deserialize(deserializer).map(Positive)
+    }
+}
+
+impl Serialize for Dist {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let family = self.family();
+        let mut outer = serializer.serialize_map(Some(1))?;
+        outer.serialize_entry(family.name, &Params(family.params, self.params()))?;
+        outer.end()
+    }
+}
+
+struct Params(&'static [ParamDef], Vec<ParamValue>);
+
+impl Serialize for Params {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (def, value) in self.0.iter().zip(&self.1) {
+            match value {
+                ParamValue::Scalar(x) => map.serialize_entry(def.name, x)?,
+                ParamValue::Vector(xs) => map.serialize_entry(def.name, xs)?,
+                ParamValue::Components(ds) => map.serialize_entry(def.name, ds)?,
+            }
+        }
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::Univariate;
+
+    fn parse(src: &str) -> Result<Dist, String> {
+        serde_yaml::from_str::<Dist>(src).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn reads_a_normal_in_flow_and_block_style() {
+        let a = parse("{normal: {mean: 1.5, std: 2}}").unwrap();
+        let b = parse("normal:\n  std: 2.0\n  mean: 1.5\n").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.mean(), 1.5);
+    }
+
+    #[test]
+    fn reads_a_mixture_of_normals() {
+        let d = parse(
+            "mixture:\n  weights: [0.3, 0.7]\n  components:\n    - {normal: {mean: -2, std: 0.6}}\n    - {normal: {mean: 1.5, std: 1}}\n",
+        )
+        .unwrap();
+        assert!((d.mean() - 0.45).abs() < 1e-15);
+    }
+
+    #[test]
+    fn errors_point_at_the_offending_value() {
+        let e = parse("normal:\n  mean: 0\n  std: -1\n").unwrap_err();
+        assert!(e.contains("normal.std"), "{e}");
+        assert!(e.contains("line 3 column 8"), "{e}");
+        assert!(e.contains("> 0"), "{e}");
+
+        let e = parse("normal:\n  mean: 0\n  sd: 1\n").unwrap_err();
+        assert!(e.contains("unknown parameter `sd`"), "{e}");
+        assert!(e.contains("line 3 column 3"), "{e}");
+
+        let e = parse("mixture:\n  weights: [0.3, 0.6]\n  components: [{normal: {mean: 0, std: 1}}, {normal: {mean: 1, std: 1}}]\n").unwrap_err();
+        assert!(e.contains("mixture.weights"), "{e}");
+        assert!(e.contains("sum to 1"), "{e}");
+        assert!(e.contains("line 2"), "{e}");
+
+        let e = parse("gamma: {shape: 1}\n").unwrap_err();
+        assert!(e.contains("unknown family `gamma`"), "{e}");
+
+        let e = parse("normal: {mean: 0}\n").unwrap_err();
+        assert!(e.contains("missing parameter `std`"), "{e}");
+
+        let e = parse("normal: {mean: zero, std: 1}\n").unwrap_err();
+        assert!(e.contains("normal.mean"), "{e}");
+    }
+
+    #[test]
+    fn serializes_back_to_the_same_syntax() {
+        let src = "mixture:\n  weights: [0.3, 0.7]\n  components: [{normal: {mean: -2, std: 0.6}}, {normal: {mean: 1.5, std: 1}}]\n";
+        let d = parse(src).unwrap();
+        let yaml = serde_yaml::to_string(&d).unwrap();
+        assert_eq!(parse(&yaml).unwrap(), d);
+    }
+}

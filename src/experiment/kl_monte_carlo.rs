@@ -1,0 +1,207 @@
+//! `kl_monte_carlo`: the Monte Carlo estimator of `KL(p ‖ q)` against its
+//! exact value.
+//!
+//! For each sample size `n`, `replicates` independent estimates
+//! `(1/n) Σ [ln p(x) − ln q(x)]`, `x ~ p`, are drawn; the report gives their
+//! mean and standard deviation against the closed form (or quadrature when
+//! the pair of families has none).
+
+use anyhow::Context as _;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{Compute, Ctx};
+use crate::chart::{Axis, Corner, Figure, Marker, Panel, Plot, Series, Shape};
+use crate::dist::{Dist, Univariate};
+use crate::outcome::{Cell, Column, Format, Outcome, Table};
+use crate::spec::sweep::{Count, Counts};
+use crate::stats::{kl, sum};
+
+/// Draws are made and scored in blocks of this many, so densities are
+/// evaluated on slices (vectorised) with a fixed summation order.
+const BLOCK: usize = 1024;
+
+/// The spec.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    /// The distribution sampled from: the first argument of KL.
+    pub p: Dist,
+    /// The second argument of KL.
+    pub q: Dist,
+    /// Sample sizes.
+    pub n: Counts,
+    /// Independent estimates per sample size.
+    pub replicates: Count,
+}
+
+/// The typed result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Findings {
+    /// `KL(p ‖ q)` and how it was computed.
+    pub exact: kl::Value,
+    /// Mean of the estimates, per sample size.
+    pub mean: Vec<f64>,
+    /// Standard deviation of the estimates (divisor `replicates − 1`).
+    pub std: Vec<f64>,
+}
+
+impl Spec {
+    fn estimate(&self, ctx: &Ctx<'_>, k: usize, r: usize) -> f64 {
+        let n = self.n.0[k];
+        let mut rng = ctx.rng(&[k as u64, r as u64]);
+        let mut buf = vec![0.0; BLOCK.min(n)];
+        let mut total = 0.0;
+        let mut left = n;
+        while left > 0 {
+            let block = &mut buf[..BLOCK.min(left)];
+            for x in block.iter_mut() {
+                *x = self.p.sample(&mut rng);
+            }
+            total += self.p.sum_ln_pdf(block) - self.q.sum_ln_pdf(block);
+            left -= block.len();
+        }
+        total / n as f64
+    }
+}
+
+impl Compute for Spec {
+    type Result = Findings;
+
+    fn work(&self) -> u64 {
+        self.n.0.iter().map(|&n| n as u64).sum::<u64>() * self.replicates.0 as u64
+    }
+
+    fn compute(&self, ctx: &Ctx<'_>) -> anyhow::Result<Findings> {
+        let exact = kl::kl(&self.p, &self.q).context("the exact KL(p ‖ q)")?;
+        let reps = self.replicates.0;
+        let estimates: Vec<f64> = (0..self.n.0.len() * reps)
+            .into_par_iter()
+            .map(|task| {
+                let (k, r) = (task / reps, task % reps);
+                let e = self.estimate(ctx, k, r);
+                ctx.tick(self.n.0[k] as u64);
+                e
+            })
+            .collect();
+        let (mean, std) = estimates
+            .chunks(reps)
+            .map(|per_size| sum::mean_std(per_size, 1))
+            .unzip();
+        Ok(Findings { exact, mean, std })
+    }
+
+    fn report(&self, r: &Findings) -> Outcome {
+        let numbers = json!({
+            "p": self.p.label(),
+            "q": self.q.label(),
+            "exact": r.exact.value,
+            "exact_method": r.exact.method,
+            "n": self.n.0,
+            "replicates": self.replicates.0,
+            "mean": r.mean,
+            "std": r.std,
+            "bias": r.mean.iter().map(|m| m - r.exact.value).collect::<Vec<_>>(),
+        });
+        Outcome {
+            numbers,
+            tables: vec![self.table(r)],
+            figures: vec![self.figure(r)],
+        }
+    }
+}
+
+impl Spec {
+    fn table(&self, r: &Findings) -> Table {
+        let rows = self
+            .n
+            .0
+            .iter()
+            .enumerate()
+            .map(|(k, &n)| {
+                vec![
+                    Cell::Num(n as f64),
+                    Cell::Num(r.mean[k]),
+                    Cell::Num(r.std[k]),
+                    Cell::Num(r.mean[k] - r.exact.value),
+                ]
+            })
+            .collect();
+        Table {
+            name: "estimates".into(),
+            columns: vec![
+                Column::new("n", Format::Int),
+                Column::new("mean of estimates", Format::Fixed(5)),
+                Column::new("std of estimates", Format::Sci(2)),
+                Column::new("mean − exact", Format::Sci(2)),
+            ],
+            rows,
+        }
+    }
+
+    fn figure(&self, r: &Findings) -> Figure {
+        let ns: Vec<f64> = self.n.0.iter().map(|&n| n as f64).collect();
+        let lo = r.mean.iter().zip(&r.std).map(|(m, s)| m - s).collect();
+        let hi = r.mean.iter().zip(&r.std).map(|(m, s)| m + s).collect();
+        let exact_label = match r.exact.method {
+            kl::Method::ClosedForm => format!("closed form {:.4}", r.exact.value),
+            kl::Method::Quadrature => format!("quadrature {:.4}", r.exact.value),
+        };
+        Figure {
+            name: "convergence".into(),
+            width: 640,
+            height: 440,
+            panels: vec![Panel::Plot(Plot {
+                title: format!("Monte Carlo KL({} ‖ {})", self.p.label(), self.q.label()),
+                x: Axis::log("sample size n"),
+                y: Axis::linear("KL estimate (nats)"),
+                series: vec![
+                    Series {
+                        label: format!("±1 std over {} replicates", self.replicates.0),
+                        color: 0,
+                        shape: Shape::Band {
+                            xs: ns.clone(),
+                            lo,
+                            hi,
+                        },
+                    },
+                    Series::line(
+                        "mean estimate",
+                        0,
+                        ns,
+                        r.mean.clone(),
+                        false,
+                        Some(Marker::Circle),
+                    ),
+                    Series::hline(&exact_label, 7, r.exact.value, true),
+                ],
+                legend: Corner::UpperRight,
+            })],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn estimates_are_unbiased_with_spread_shrinking_like_root_n() {
+        let s: Spec = serde_yaml::from_str(
+            "p: {normal: {mean: 0, std: 1}}\nq: {normal: {mean: 1, std: 2}}\nn: [100, 10000]\nreplicates: 200\n",
+        )
+        .unwrap();
+        let r = s.compute(&Ctx::new(11, &|_| {})).unwrap();
+        assert_eq!(r.exact.method, kl::Method::ClosedForm);
+        for k in 0..2 {
+            let se = r.std[k] / (200f64).sqrt();
+            assert!((r.mean[k] - r.exact.value).abs() < 5.0 * se, "k {k}");
+        }
+        let ratio = r.std[0] / r.std[1];
+        assert!(
+            (7.0..14.0).contains(&ratio),
+            "std ratio {ratio}, expected ~10"
+        );
+    }
+}

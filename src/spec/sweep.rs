@@ -1,0 +1,570 @@
+//! Sweeps, counts and parameter grids as written in specs.
+//!
+//! A sweep is a list (`[10, 30, 100]`), or evenly spaced points written
+//! `{linspace: [a, b, n]}`, or points evenly spaced on a log scale between
+//! `a` and `b` written `{logspace: [a, b, n]}` (both ends included; `a` and
+//! `b` are values, not exponents). A grid is a family whose parameters are
+//! sweeps: `{normal: {mean: {linspace: [-4, 4, 161]}, std: 1.0}}`.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+
+use crate::dist::syntax::{Accept, Checked, Key, ParamName, collect_params};
+use crate::dist::{Dist, FamilyDef, ParamError, ParamKind};
+
+/// The largest count a spec may ask for: beyond it, memory runs out before
+/// the work ends.
+pub const MAX_COUNT: u64 = 1_000_000_000;
+
+/// A positive whole number (a sample size, a number of replicates).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct Count(pub usize);
+
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_u64(CountVisitor { min: 1 })
+            .map(Count)
+    }
+}
+
+#[derive(Clone, Copy)]
+struct CountVisitor {
+    min: u64,
+}
+
+impl<'de> DeserializeSeed<'de> for CountVisitor {
+    type Value = usize;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<usize, D::Error> {
+        deserializer.deserialize_u64(self)
+    }
+}
+
+impl Visitor<'_> for CountVisitor {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a whole number from {} to {MAX_COUNT}", self.min)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<usize, E> {
+        if v < self.min || v > MAX_COUNT {
+            return Err(E::custom(format!(
+                "must be a whole number from {} to {MAX_COUNT}, got {v}",
+                self.min
+            )));
+        }
+        usize::try_from(v).map_err(|_| E::custom(format!("{v} is too large for this machine")))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<usize, E> {
+        match u64::try_from(v) {
+            Ok(v) => self.visit_u64(v),
+            Err(_) => Err(E::custom(format!(
+                "must be a whole number from {} to {MAX_COUNT}, got {v}",
+                self.min
+            ))),
+        }
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<usize, E> {
+        if v.fract() == 0.0 && v >= 0.0 && v <= MAX_COUNT as f64 {
+            self.visit_u64(v as u64)
+        } else {
+            Err(E::custom(format!("must be a whole number, got {v}")))
+        }
+    }
+}
+
+/// What values a sweep holds.
+#[derive(Debug, Clone, Copy)]
+enum Domain {
+    /// Numbers satisfying a parameter's constraint.
+    Value(Checked),
+    /// Whole numbers >= 1; spaced sweeps are rounded.
+    Count,
+}
+
+/// A sweep of counts: `[10, 100, 1000]` or `{logspace: [10, 100000, 9]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Counts(pub Vec<usize>);
+
+impl<'de> Deserialize<'de> for Counts {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let values = SweepSeed(Domain::Count).deserialize(deserializer)?;
+        // Counts were checked as whole numbers in range where they were read.
+        Ok(Counts(values.into_iter().map(|v| v as usize).collect()))
+    }
+}
+
+/// Reads a sweep in `domain`.
+struct SweepSeed(Domain);
+
+impl<'de> DeserializeSeed<'de> for SweepSeed {
+    type Value = Vec<f64>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Vec<f64>, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl SweepSeed {
+    fn one<E: de::Error>(&self, v: f64) -> Result<f64, E> {
+        match self.0 {
+            Domain::Value(checked) => checked.visit_f64(v),
+            Domain::Count => CountVisitor { min: 1 }.visit_f64(v).map(|n| n as f64),
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for SweepSeed {
+    type Value = Vec<f64>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a number, a list of numbers, {linspace: [a, b, n]} or {logspace: [a, b, n]}")
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Vec<f64>, E> {
+        Ok(vec![self.one(v)?])
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Vec<f64>, E> {
+        self.visit_f64(v as f64)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Vec<f64>, E> {
+        self.visit_f64(v as f64)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<f64>, A::Error> {
+        let mut values = Vec::new();
+        while let Some(v) = seq.next_element_seed(Element(self.0))? {
+            values.push(v);
+        }
+        if values.is_empty() {
+            return Err(de::Error::custom("the list is empty"));
+        }
+        Ok(values)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<f64>, A::Error> {
+        let spacing_name = Key(|name: &str| match name {
+            "linspace" => Ok(Spacing::Linear),
+            "logspace" => Ok(Spacing::Log),
+            other => Err(format!(
+                "unknown sweep `{other}`, expected linspace or logspace"
+            )),
+        });
+        let Some(spacing) = map.next_key_seed(spacing_name)? else {
+            return Err(de::Error::custom(
+                "expected linspace or logspace, found an empty mapping",
+            ));
+        };
+        let values = map.next_value_seed(Spaced {
+            spacing,
+            domain: self.0,
+        })?;
+        if let Some(extra) = map.next_key::<String>()? {
+            return Err(de::Error::custom(format!(
+                "a sweep has exactly one of linspace or logspace; found also `{extra}`"
+            )));
+        }
+        Ok(values)
+    }
+}
+
+/// One list element, checked where it is read.
+struct Element(Domain);
+
+impl<'de> DeserializeSeed<'de> for Element {
+    type Value = f64;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<f64, D::Error> {
+        match self.0 {
+            Domain::Value(checked) => checked.deserialize(deserializer),
+            Domain::Count => CountVisitor { min: 1 }
+                .deserialize(deserializer)
+                .map(|n| n as f64),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Spacing {
+    Linear,
+    Log,
+}
+
+/// `[a, b, n]` of a linspace or logspace.
+struct Spaced {
+    spacing: Spacing,
+    domain: Domain,
+}
+
+impl<'de> DeserializeSeed<'de> for Spaced {
+    type Value = Vec<f64>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Vec<f64>, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Spaced {
+    type Value = Vec<f64>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[start, stop, number of points]")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<f64>, A::Error> {
+        let missing = || de::Error::custom("expected [start, stop, number of points]");
+        let a = seq
+            .next_element_seed(Element(self.domain))?
+            .ok_or_else(missing)?;
+        let b = seq
+            .next_element_seed(Element(self.domain))?
+            .ok_or_else(missing)?;
+        let n = seq
+            .next_element_seed(CountVisitor { min: 2 })?
+            .ok_or_else(missing)?;
+        if seq.next_element::<de::IgnoredAny>()?.is_some() {
+            return Err(missing());
+        }
+        if self.spacing == Spacing::Log && (a <= 0.0 || b <= 0.0) {
+            return Err(de::Error::custom(format!(
+                "logspace needs start and stop > 0, got {a} and {b}"
+            )));
+        }
+        let values = match self.spacing {
+            Spacing::Linear => linspace(a, b, n),
+            Spacing::Log => logspace(a, b, n),
+        };
+        match self.domain {
+            Domain::Value(_) => Ok(values),
+            Domain::Count => {
+                let rounded: Vec<f64> = values.iter().map(|v| v.round()).collect();
+                if rounded.windows(2).any(|w| w[0] == w[1]) {
+                    return Err(de::Error::custom(format!(
+                        "{n} points between {a} and {b} round to repeated whole numbers; ask for fewer points"
+                    )));
+                }
+                Ok(rounded)
+            }
+        }
+    }
+}
+
+/// `n` evenly spaced points from `a` to `b`, both included (numpy's
+/// `linspace`: `a + i * step`, with the last point exactly `b`).
+pub fn linspace(a: f64, b: f64, n: usize) -> Vec<f64> {
+    let step = (b - a) / (n - 1) as f64;
+    let mut values: Vec<f64> = (0..n).map(|i| a + i as f64 * step).collect();
+    values[n - 1] = b;
+    values
+}
+
+/// `n` points from `a` to `b` (both > 0, both included), evenly spaced in
+/// `ln x`.
+pub fn logspace(a: f64, b: f64, n: usize) -> Vec<f64> {
+    let (la, lb) = (a.ln(), b.ln());
+    let mut values: Vec<f64> = linspace(la, lb, n).into_iter().map(f64::exp).collect();
+    values[0] = a;
+    values[n - 1] = b;
+    values
+}
+
+/// One parameter's values in a [`Grid`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Axis {
+    /// The parameter's name.
+    pub param: &'static str,
+    /// Its values: one when the parameter is held fixed.
+    pub values: Vec<f64>,
+}
+
+/// A family with every parameter swept or fixed; exactly two are swept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grid {
+    /// The family.
+    pub family: &'static FamilyDef,
+    /// One axis per parameter, in the family's order.
+    pub axes: Vec<Axis>,
+    /// The indices in `axes` of the two swept parameters.
+    pub swept: [usize; 2],
+}
+
+impl Grid {
+    /// The two swept axes.
+    pub fn swept_axes(&self) -> (&Axis, &Axis) {
+        (&self.axes[self.swept[0]], &self.axes[self.swept[1]])
+    }
+
+    /// Number of points along each swept axis.
+    pub fn shape(&self) -> (usize, usize) {
+        let (a, b) = self.swept_axes();
+        (a.values.len(), b.values.len())
+    }
+
+    /// The distribution at point `(i, j)` of the swept axes.
+    ///
+    /// # Errors
+    /// When the parameters at that point are invalid for the family (for
+    /// example a combination that only fails jointly).
+    pub fn dist(&self, i: usize, j: usize) -> Result<Dist, ParamError> {
+        let params: Vec<f64> = self
+            .axes
+            .iter()
+            .enumerate()
+            .map(|(k, axis)| {
+                if k == self.swept[0] {
+                    axis.values[i]
+                } else if k == self.swept[1] {
+                    axis.values[j]
+                } else {
+                    axis.values[0]
+                }
+            })
+            .collect();
+        self.family.build_scalars(&params)
+    }
+}
+
+/// Reads a grid over any family with scalar parameters.
+impl<'de> Deserialize<'de> for Grid {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(GridVisitor { only: None })
+    }
+}
+
+/// A grid over the normal family: for experiments that draw from the grid's
+/// members by shifting and scaling standard-normal draws.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NormalGrid(pub Grid);
+
+impl<'de> Deserialize<'de> for NormalGrid {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_map(GridVisitor {
+                only: Some("normal"),
+            })
+            .map(NormalGrid)
+    }
+}
+
+impl Serialize for NormalGrid {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+struct GridVisitor {
+    only: Option<&'static str>,
+}
+
+impl<'de> Visitor<'de> for GridVisitor {
+    type Value = Grid;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a grid written as {family: {parameter: sweep, ...}}")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Grid, A::Error> {
+        let accept = Accept {
+            scalar_only: true,
+            only: self.only,
+            ..Accept::default()
+        };
+        let family = map
+            .next_key_seed(Key(|name: &str| accept.family(name)))?
+            .ok_or_else(|| de::Error::custom("expected a family name, found an empty mapping"))?;
+        let grid = map.next_value_seed(GridParams(family))?;
+        if let Some(extra) = map.next_key::<String>()? {
+            return Err(de::Error::custom(format!(
+                "a grid names exactly one family; found `{}` and `{extra}`",
+                family.name
+            )));
+        }
+        Ok(grid)
+    }
+}
+
+struct GridParams(&'static FamilyDef);
+
+impl<'de> DeserializeSeed<'de> for GridParams {
+    type Value = Grid;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Grid, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for GridParams {
+    type Value = Grid;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "a sweep or a value for each parameter of {}",
+            self.0.name
+        )
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Grid, A::Error> {
+        let family = self.0;
+        let mut slots: Vec<Option<Vec<f64>>> = vec![None; family.params.len()];
+        while let Some(index) = map.next_key_seed(ParamName(family))? {
+            let def = family.params[index];
+            if slots[index].is_some() {
+                return Err(de::Error::custom(format!(
+                    "parameter `{}` is given twice",
+                    def.name
+                )));
+            }
+            let ParamKind::Scalar(constraint) = def.kind else {
+                return Err(de::Error::custom(format!("`{}` cannot be swept", def.name)));
+            };
+            let checked = Checked {
+                name: def.name,
+                constraint,
+            };
+            slots[index] = Some(map.next_value_seed(SweepSeed(Domain::Value(checked)))?);
+        }
+        let values = collect_params(family, slots).map_err(de::Error::custom)?;
+        let axes: Vec<Axis> = family
+            .params
+            .iter()
+            .zip(values)
+            .map(|(def, values)| Axis {
+                param: def.name,
+                values,
+            })
+            .collect();
+        let swept: Vec<usize> = (0..axes.len())
+            .filter(|&k| axes[k].values.len() > 1)
+            .collect();
+        let [a, b] = swept[..] else {
+            let names: Vec<&str> = swept.iter().map(|&k| axes[k].param).collect();
+            return Err(de::Error::custom(format!(
+                "a grid sweeps exactly two parameters (give the others one value); this one sweeps {}: [{}]",
+                swept.len(),
+                names.join(", ")
+            )));
+        };
+        let grid = Grid {
+            family,
+            axes,
+            swept: [a, b],
+        };
+        // Parameters are checked one by one where they are read; a family
+        // may still refuse a combination.
+        let (n0, n1) = grid.shape();
+        for i in 0..n0 {
+            for j in 0..n1 {
+                grid.dist(i, j).map_err(de::Error::custom)?;
+            }
+        }
+        Ok(grid)
+    }
+}
+
+impl Serialize for Grid {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Axes<'a>(&'a [Axis]);
+        impl Serialize for Axes<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(Some(self.0.len()))?;
+                for axis in self.0 {
+                    map.serialize_entry(axis.param, &axis.values)?;
+                }
+                map.end()
+            }
+        }
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(self.family.name, &Axes(&self.axes))?;
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Probe {
+        n: Option<Counts>,
+        grid: Option<Grid>,
+        normal: Option<NormalGrid>,
+    }
+
+    fn parse(src: &str) -> Result<Probe, String> {
+        serde_yaml::from_str::<Probe>(src).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn linspace_hits_both_ends_exactly() {
+        let v = linspace(-4.0, 4.0, 161);
+        assert_eq!((v[0], v[80], v[160]), (-4.0, 0.0, 4.0));
+        assert!((v[1] - v[0] - 0.05).abs() < 1e-15);
+    }
+
+    #[test]
+    fn logspace_is_geometric_between_its_ends() {
+        let v = logspace(0.3, 4.0, 121);
+        assert_eq!((v[0], v[120]), (0.3, 4.0));
+        let ratio = (4.0f64 / 0.3).powf(1.0 / 120.0);
+        for w in v.windows(2) {
+            assert!((w[1] / w[0] - ratio).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn counts_are_read_as_lists_or_rounded_log_sweeps() {
+        let p = parse("n: [10, 30, 100]").unwrap();
+        assert_eq!(p.n.unwrap().0, vec![10, 30, 100]);
+        let p = parse("n: {logspace: [10, 100000, 5]}").unwrap();
+        assert_eq!(p.n.unwrap().0, vec![10, 100, 1000, 10000, 100000]);
+        assert!(parse("n: [10, 2.5]").unwrap_err().contains("whole number"));
+        assert!(parse("n: [0]").unwrap_err().contains("from 1"));
+        assert!(
+            parse("n: {logspace: [1, 3, 10]}")
+                .unwrap_err()
+                .contains("repeated")
+        );
+        assert!(parse("n: []").unwrap_err().contains("empty"));
+    }
+
+    #[test]
+    fn a_grid_sweeps_two_parameters_of_a_family() {
+        let p =
+            parse("grid: {normal: {mean: {linspace: [-1, 1, 3]}, std: {logspace: [0.5, 2, 3]}}}")
+                .unwrap();
+        let g = p.grid.unwrap();
+        assert_eq!(g.shape(), (3, 3));
+        let d = g.dist(2, 0).unwrap();
+        assert_eq!(d.label(), "normal(mean=1, std=0.5)");
+    }
+
+    #[test]
+    fn grid_errors_name_the_parameter_and_place() {
+        let e = parse("grid:\n  normal:\n    mean: [0, 1]\n    std: [1, -2]\n").unwrap_err();
+        assert!(e.contains("grid.normal.std"), "{e}");
+        assert!(e.contains("line 4"), "{e}");
+        let e = parse("grid: {normal: {mean: [0, 1], std: 1}}").unwrap_err();
+        assert!(e.contains("exactly two"), "{e}");
+        let e = parse("grid: {normal: {mean: [0, 1], std: {logspace: [0, 1, 3]}}}").unwrap_err();
+        assert!(e.contains("logspace"), "{e}");
+        let e = parse("grid: {mixture: {weights: [1]}}").unwrap_err();
+        assert!(e.contains("cannot be used here"), "{e}");
+    }
+
+    #[test]
+    fn normal_grid_refuses_other_families() {
+        assert!(parse("normal: {normal: {mean: [0, 1], std: [1, 2]}}").is_ok());
+    }
+}
