@@ -6,6 +6,25 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Palette indices for [`Series::color`], named so experiments say what
+/// they mean (the colours are Okabe–Ito, safe for colour-blind readers).
+pub mod color {
+    /// Blue: the main series.
+    pub const BLUE: usize = 0;
+    /// Vermillion: the second series.
+    pub const VERMILLION: usize = 1;
+    /// Bluish green.
+    pub const GREEN: usize = 2;
+    /// Orange: markers of optima.
+    pub const ORANGE: usize = 3;
+    /// Reddish purple.
+    pub const PURPLE: usize = 4;
+    /// Sky blue.
+    pub const SKY: usize = 5;
+    /// Black: references (closed forms, targets).
+    pub const BLACK: usize = 6;
+}
+
 /// One figure: panels side by side, written to `<name>.svg`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Figure {

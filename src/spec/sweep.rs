@@ -565,6 +565,9 @@ mod tests {
 
     #[test]
     fn normal_grid_refuses_other_families() {
-        assert!(parse("normal: {normal: {mean: [0, 1], std: [1, 2]}}").is_ok());
+        let p = parse("normal: {normal: {mean: [0, 1], std: [1, 2]}}").unwrap();
+        assert_eq!(p.normal.unwrap().0.shape(), (2, 2));
+        let e = parse("normal: {mixture: {weights: [1]}}").unwrap_err();
+        assert!(e.contains("only the normal family"), "{e}");
     }
 }

@@ -5,6 +5,7 @@ use std::collections::BinaryHeap;
 
 /// Kronrod abscissae on [-1, 1], the positive half; odd indices are the
 /// Gauss nodes.
+#[allow(clippy::excessive_precision)] // digits as published in QUADPACK, checkable against it
 const XGK: [f64; 11] = [
     0.995_657_163_025_808_080_735_527_280_689_003,
     0.973_906_528_517_171_720_077_964_012_084_452,
@@ -19,6 +20,7 @@ const XGK: [f64; 11] = [
     0.0,
 ];
 /// Kronrod weights for [`XGK`].
+#[allow(clippy::excessive_precision)] // digits as published in QUADPACK, checkable against it
 const WGK: [f64; 11] = [
     0.011_694_638_867_371_874_278_064_396_062_192,
     0.032_558_162_307_964_727_478_818_972_459_390,
@@ -33,6 +35,7 @@ const WGK: [f64; 11] = [
     0.149_445_554_002_916_905_664_936_468_389_821,
 ];
 /// Gauss weights for the nodes `XGK[1], XGK[3], ..., XGK[9]`.
+#[allow(clippy::excessive_precision)] // digits as published in QUADPACK, checkable against it
 const WG: [f64; 5] = [
     0.066_671_344_308_688_137_593_568_809_893_332,
     0.149_451_349_150_580_593_145_776_339_657_697,
