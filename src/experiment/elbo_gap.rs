@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{Compute, Ctx, argmax, scale_of};
-use crate::chart::{Axis, Corner, Figure, Heatmap, Marker, Panel, Plot, Series};
+use crate::chart::{Axis, Corner, Figure, Heatmap, Marker, Panel, Plot, Series, color};
 use crate::dist::syntax::{Positive, Real};
 use crate::dist::{Dist, LN_SQRT_2PI, Normal, Univariate};
 use crate::outcome::{Cell, Column, Format, Outcome, Table};
@@ -280,14 +280,14 @@ impl Spec {
                 overlays: vec![
                     Series::point(
                         &format!("posterior N({:.3}, {:.3})", post.mean(), post.std()),
-                        3,
+                        color::ORANGE,
                         post.mean(),
                         post.std(),
                         Marker::Star,
                     ),
                     Series::point(
                         "max ELBO on the grid",
-                        1,
+                        color::VERMILLION,
                         ax0.values[r.best_mc / n1],
                         ax1.values[r.best_mc % n1],
                         Marker::Cross,
@@ -318,7 +318,7 @@ impl Spec {
                 series: vec![
                     Series::line(
                         "ELBO, Monte Carlo",
-                        0,
+                        color::BLUE,
                         ax0.values.clone(),
                         column(&r.elbo_mc),
                         false,
@@ -326,13 +326,18 @@ impl Spec {
                     ),
                     Series::line(
                         "ELBO, closed form",
-                        1,
+                        color::VERMILLION,
                         ax0.values.clone(),
                         column(&r.elbo_cf),
                         true,
                         None,
                     ),
-                    Series::hline(&format!("log p(x) = {:.4}", r.log_px), 7, r.log_px, true),
+                    Series::hline(
+                        &format!("log p(x) = {:.4}", r.log_px),
+                        color::BLACK,
+                        r.log_px,
+                        true,
+                    ),
                 ],
                 legend: Corner::LowerRight,
             })],

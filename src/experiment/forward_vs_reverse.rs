@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{Compute, Ctx, argmin};
-use crate::chart::{Axis, Corner, Figure, Panel, Plot, Series};
+use crate::chart::{Axis, Corner, Figure, Panel, Plot, Series, color};
 use crate::dist::{Dist, Family, Normal, Univariate};
 use crate::outcome::{Cell, Column, Format, Outcome, Table};
 use crate::spec::sweep::{Count, NormalGrid};
@@ -203,10 +203,10 @@ impl Spec {
                 x: Axis::linear("x"),
                 y: Axis::linear("density"),
                 series: vec![
-                    Series::line("target", 7, xs.clone(), target, false, None),
+                    Series::line("target", color::BLACK, xs.clone(), target, false, None),
                     Series::line(
                         &label("forward KL(target ‖ q)", &r.forward),
-                        0,
+                        color::BLUE,
                         xs.clone(),
                         fwd,
                         false,
@@ -214,7 +214,7 @@ impl Spec {
                     ),
                     Series::line(
                         &label("reverse KL(q ‖ target)", &r.reverse),
-                        1,
+                        color::VERMILLION,
                         xs,
                         rev,
                         true,

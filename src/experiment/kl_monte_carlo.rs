@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{Compute, Ctx};
-use crate::chart::{Axis, Corner, Figure, Marker, Panel, Plot, Series, Shape};
+use crate::chart::{Axis, Corner, Figure, Marker, Panel, Plot, Series, Shape, color};
 use crate::dist::{Dist, Univariate};
 use crate::outcome::{Cell, Column, Format, Outcome, Table};
 use crate::spec::sweep::{Count, Counts};
@@ -159,7 +159,7 @@ impl Spec {
                 series: vec![
                     Series {
                         label: format!("±1 std over {} replicates", self.replicates.0),
-                        color: 0,
+                        color: color::BLUE,
                         shape: Shape::Band {
                             xs: ns.clone(),
                             lo,
@@ -168,13 +168,13 @@ impl Spec {
                     },
                     Series::line(
                         "mean estimate",
-                        0,
+                        color::BLUE,
                         ns,
                         r.mean.clone(),
                         false,
                         Some(Marker::Circle),
                     ),
-                    Series::hline(&exact_label, 7, r.exact.value, true),
+                    Series::hline(&exact_label, color::BLACK, r.exact.value, true),
                 ],
                 legend: Corner::UpperRight,
             })],

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{Compute, Ctx, argmax, argmin, scale_of, step_at};
-use crate::chart::{Axis, Corner, Figure, Heatmap, Marker, Panel, Series};
+use crate::chart::{Axis, Corner, Figure, Heatmap, Marker, Panel, Series, color};
 use crate::dist::{Dist, Univariate};
 use crate::outcome::{Cell, Column, Format, Outcome, Table};
 use crate::spec::sweep::{Count, Grid};
@@ -242,7 +242,7 @@ impl Spec {
                 "grid argmax ({:.3}, {:.3})",
                 r.argmax_loglik.a, r.argmax_loglik.b
             ),
-            3,
+            color::ORANGE,
             r.argmax_loglik.a,
             r.argmax_loglik.b,
             Marker::Star,
@@ -250,7 +250,7 @@ impl Spec {
         if let Some(m) = r.mle {
             ll_overlays.push(Series::point(
                 &format!("closed-form MLE ({:.3}, {:.3})", m[0], m[1]),
-                1,
+                color::VERMILLION,
                 m[0],
                 m[1],
                 Marker::Cross,
@@ -258,7 +258,7 @@ impl Spec {
         }
         let kl_overlays = vec![Series::point(
             &format!("grid argmin ({:.3}, {:.3})", r.argmin_kl.a, r.argmin_kl.b),
-            3,
+            color::ORANGE,
             r.argmin_kl.a,
             r.argmin_kl.b,
             Marker::Star,
