@@ -7,9 +7,15 @@
 //! [`spec::load_dir`] → [`run::run_all`] → [`figure::draw`] →
 //! [`render::posts`] → [`site::write`]; [`build::build`] runs them all.
 
+pub mod build;
 pub mod chart;
+pub mod config;
 pub mod dist;
 pub mod experiment;
+pub mod figure;
 pub mod outcome;
+pub mod render;
+pub mod run;
+pub mod site;
 pub mod spec;
 pub mod stats;

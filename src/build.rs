@@ -1,0 +1,218 @@
+//! The one command: experiments → figures → posts → `site/`.
+//!
+//! Everything a build reads is validated before any experiment runs: the
+//! site config, every spec, every post's front matter and template syntax,
+//! and the site templates. Output goes through a staging directory, so a
+//! failed build leaves `site/` as it was.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use rayon::prelude::*;
+
+use crate::config::SiteConfig;
+use crate::render::{self, Library, Templates};
+use crate::run::{self, Status};
+use crate::site::{self, Files, Warning};
+use crate::{figure, spec};
+
+/// What to build, and how.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The project: holds `experiments/`, `posts/`, `templates/`, `site/`.
+    pub root: PathBuf,
+    /// Rerun every experiment, ignoring the cache.
+    pub force: bool,
+    /// Keep no cache (for throwaway builds).
+    pub no_cache: bool,
+    /// Print nothing but errors.
+    pub quiet: bool,
+}
+
+/// What a build did.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// Experiments run now.
+    pub ran: usize,
+    /// Experiments read from the cache.
+    pub cached: usize,
+    /// Figures drawn.
+    pub figures: usize,
+    /// Posts rendered.
+    pub posts: usize,
+    /// Changes to `site/`.
+    pub report: site::Report,
+    /// Formulas the HTML site could not fully render.
+    pub warnings: Vec<Warning>,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+/// The project's directories.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// `experiments/`.
+    pub experiments: PathBuf,
+    /// `posts/`.
+    pub posts: PathBuf,
+    /// `templates/`.
+    pub templates: PathBuf,
+    /// `site/`.
+    pub site: PathBuf,
+    /// `.likely/`: cache and staging.
+    pub work: PathBuf,
+}
+
+impl Layout {
+    /// The layout of the project at `root`.
+    pub fn of(root: &Path) -> Self {
+        // Paths appear in messages: `experiments/x.yaml`, not `./experiments/x.yaml`.
+        let at = |dir: &str| {
+            if root == Path::new(".") || root.as_os_str().is_empty() {
+                PathBuf::from(dir)
+            } else {
+                root.join(dir)
+            }
+        };
+        Self {
+            experiments: at("experiments"),
+            posts: at("posts"),
+            templates: at("templates"),
+            site: at("site"),
+            work: at(".likely"),
+        }
+    }
+}
+
+/// Everything read and checked before any work starts.
+pub struct Checked {
+    /// The site config.
+    pub config: SiteConfig,
+    /// The experiments.
+    pub experiments: Vec<spec::Experiment>,
+    /// The posts.
+    pub posts: Vec<render::Post>,
+}
+
+/// Reads and checks specs, posts, templates and the site config.
+///
+/// # Errors
+/// Every spec error at once; otherwise the first problem found.
+pub fn check(layout: &Layout) -> anyhow::Result<Checked> {
+    if !layout.experiments.is_dir() && !layout.posts.is_dir() {
+        bail!(
+            "{} has neither experiments/ nor posts/: run likely in a project directory (or pass --root)",
+            layout
+                .experiments
+                .parent()
+                .unwrap_or(Path::new("."))
+                .display()
+        );
+    }
+    let config = SiteConfig::load(&layout.site)?;
+    let experiments = if layout.experiments.is_dir() {
+        spec::load_dir(&layout.experiments)?
+    } else {
+        Vec::new()
+    };
+    if let Some(e) = experiments
+        .iter()
+        .find(|e| render::RESERVED.contains(&e.id.as_str()))
+    {
+        bail!(
+            "{}: `{}` is a name posts use for something else ({}); rename the file",
+            e.path.display(),
+            e.id,
+            render::RESERVED.join(", ")
+        );
+    }
+    let posts = if layout.posts.is_dir() {
+        render::load_posts(&layout.posts)?
+    } else {
+        Vec::new()
+    };
+    // Parse every template now, so a typo fails before minutes of work.
+    Templates::load(&layout.templates, &posts, Arc::new(Library::new()), &config)?;
+    Ok(Checked {
+        config,
+        experiments,
+        posts,
+    })
+}
+
+/// Runs the whole pipeline.
+///
+/// # Errors
+/// The first failure; `site/` is then unchanged.
+pub fn build(options: &Options) -> anyhow::Result<Summary> {
+    let start = Instant::now();
+    let layout = Layout::of(&options.root);
+    let Checked {
+        config,
+        experiments,
+        posts,
+    } = check(&layout)?;
+
+    let runs = run::run_all(
+        &experiments,
+        &run::Options {
+            cache_dir: (!options.no_cache).then(|| layout.work.join("cache")),
+            force: options.force,
+            quiet: options.quiet,
+        },
+    )?;
+    let ran = runs
+        .iter()
+        .filter(|r| matches!(r.status, Status::Ran(_)))
+        .count();
+
+    let mut files = Files::new();
+    let drawn: Vec<(String, Vec<u8>)> = runs
+        .par_iter()
+        .flat_map(|run| {
+            run.outcome.figures.par_iter().map(move |f| {
+                let svg = figure::draw(f)
+                    .with_context(|| format!("drawing figure {}.{}", run.id, f.name))?;
+                Ok((render::figure_path(&run.id, &f.name), svg.into_bytes()))
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let figures: Files = drawn.into_iter().collect();
+    for run in &runs {
+        let json = serde_json::to_string_pretty(&run.outcome.numbers)
+            .context("writing numbers as JSON")?;
+        files.insert(
+            format!("assets/likely/{}/numbers.json", run.id),
+            (json + "\n").into_bytes(),
+        );
+    }
+
+    let library = Arc::new(render::library(
+        &experiments,
+        runs.into_iter().map(|r| r.outcome).collect(),
+    ));
+    let templates = Templates::load(&layout.templates, &posts, Arc::clone(&library), &config)?;
+    let rendered = render::posts(&posts, &templates, &config, &library)?;
+    for post in &rendered {
+        let (path, bytes) = site::jekyll_post(post);
+        files.insert(path, bytes);
+    }
+    let style = render::template_text(&layout.templates, "style.css")?;
+    let (pages, warnings) = site::html_pages(&rendered, &figures, &templates, &config, &style)?;
+    let figure_count = figures.len();
+    files.extend(figures);
+    files.extend(pages);
+
+    let report = site::write(&layout.site, &layout.work.join("staging"), &files)?;
+    Ok(Summary {
+        ran,
+        cached: experiments.len() - ran,
+        figures: figure_count,
+        posts: rendered.len(),
+        report,
+        warnings,
+        elapsed: start.elapsed(),
+    })
+}

@@ -1,0 +1,187 @@
+//! The site configuration, read from the Jekyll config `site/_config.yml`, so
+//! that the Jekyll site and likely's HTML site agree on title, URLs and
+//! permalinks.
+//!
+//! Jekyll configs (al-folio's especially) hold many keys likely does not
+//! use; those are ignored. likely's own settings live under `likely:`:
+//!
+//! ```yaml
+//! likely:
+//!   figures: include   # al-folio {% include figure.liquid %} (default) or `markdown`
+//! ```
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use serde::{Deserialize, Serialize};
+
+/// How figures are written into Jekyll posts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FigureStyle {
+    /// al-folio's `{% include figure.liquid path="..." %}` and a caption div.
+    #[default]
+    Include,
+    /// A plain Markdown image and an emphasised caption.
+    Markdown,
+}
+
+/// likely's own settings, under `likely:` in `_config.yml`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LikelySettings {
+    /// How figures are written into Jekyll posts.
+    pub figures: FigureStyle,
+}
+
+/// What likely reads from `_config.yml`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SiteConfig {
+    /// The site title.
+    pub title: String,
+    /// The site description.
+    pub description: String,
+    /// The author's name.
+    pub author: String,
+    /// The site's origin, e.g. `https://example.github.io`.
+    pub url: String,
+    /// The path the site is served under, e.g. `/blog`; empty for the root.
+    pub baseurl: String,
+    /// Jekyll's permalink pattern for posts.
+    pub permalink: String,
+    /// likely's settings.
+    pub likely: LikelySettings,
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        Self {
+            title: "Notes".into(),
+            description: String::new(),
+            author: String::new(),
+            url: String::new(),
+            baseurl: String::new(),
+            permalink: "date".into(),
+            likely: LikelySettings::default(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Raw {
+    title: Option<String>,
+    description: Option<String>,
+    author: Option<Author>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    url: Option<String>,
+    baseurl: Option<String>,
+    permalink: Option<String>,
+    likely: Option<LikelySettings>,
+}
+
+/// Jekyll themes write the author as a name or as a mapping with a name.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Author {
+    Name(String),
+    Details { name: Option<String> },
+}
+
+impl SiteConfig {
+    /// Parses the text of a `_config.yml`.
+    ///
+    /// # Errors
+    /// YAML errors, and wrong types for the keys likely reads, with line and
+    /// column.
+    pub fn parse(src: &str) -> Result<Self, serde_yaml::Error> {
+        if src.trim().is_empty() {
+            return Ok(Self::default());
+        }
+        let raw: Raw = crate::spec::from_yaml(src)?;
+        let defaults = Self::default();
+        let author = match raw.author {
+            Some(Author::Name(name)) => name,
+            Some(Author::Details { name }) => name.unwrap_or_default(),
+            None => [raw.first_name, raw.last_name]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
+        };
+        Ok(Self {
+            title: raw.title.unwrap_or(defaults.title),
+            description: raw.description.unwrap_or_default(),
+            author,
+            url: raw
+                .url
+                .unwrap_or_default()
+                .trim_end_matches('/')
+                .to_string(),
+            baseurl: raw
+                .baseurl
+                .unwrap_or_default()
+                .trim_end_matches('/')
+                .to_string(),
+            permalink: raw.permalink.unwrap_or(defaults.permalink),
+            likely: raw.likely.unwrap_or_default(),
+        })
+    }
+
+    /// Reads `site_dir/_config.yml`; the defaults when there is none.
+    ///
+    /// # Errors
+    /// When the file exists but cannot be read or parsed.
+    pub fn load(site_dir: &Path) -> anyhow::Result<Self> {
+        let path = site_dir.join("_config.yml");
+        if !path.exists() {
+            return Ok(Self::default());
+        }
+        let src = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        Self::parse(&src).map_err(|e| {
+            let at = e
+                .location()
+                .map(|l| format!(":{}:{}", l.line(), l.column()))
+                .unwrap_or_default();
+            let mut message = e.to_string();
+            if let Some(i) = message.rfind(" at line ") {
+                message.truncate(i);
+            }
+            anyhow::anyhow!("{}{at}: {message}", path.display())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_an_al_folio_config_and_ignores_other_keys() {
+        let c = SiteConfig::parse(
+            "title: blank\nfirst_name: Ada\nlast_name: Lovelace\nurl: https://ada.github.io/\nbaseurl: \npermalink: /blog/:year/:title/\nscholar:\n  style: apa\n",
+        )
+        .unwrap();
+        assert_eq!(c.title, "blank");
+        assert_eq!(c.author, "Ada Lovelace");
+        assert_eq!(c.url, "https://ada.github.io");
+        assert_eq!(c.permalink, "/blog/:year/:title/");
+        assert_eq!(c.likely.figures, FigureStyle::Include);
+    }
+
+    #[test]
+    fn figure_style_is_read_and_checked() {
+        let c = SiteConfig::parse("likely:\n  figures: markdown\n").unwrap();
+        assert_eq!(c.likely.figures, FigureStyle::Markdown);
+        let e = SiteConfig::parse("likely:\n  figures: pictures\n").unwrap_err();
+        assert!(e.to_string().contains("likely.figures"), "{e}");
+        let e = SiteConfig::parse("likely:\n  figure: markdown\n").unwrap_err();
+        assert!(e.to_string().contains("unknown field"), "{e}");
+    }
+
+    #[test]
+    fn an_empty_config_gives_defaults() {
+        assert_eq!(SiteConfig::parse("").unwrap(), SiteConfig::default());
+    }
+}

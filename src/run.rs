@@ -1,0 +1,227 @@
+//! Running experiments: in parallel, seeded, cached by content, with
+//! progress.
+//!
+//! Experiments run concurrently on rayon's pool, and each parallelises its
+//! own tasks on the same pool. An outcome is cached under a hash of the
+//! canonical spec and of the likely build that computed it, so a build
+//! reruns only what changed.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::experiment::Ctx;
+use crate::outcome::Outcome;
+use crate::spec::Experiment;
+
+/// How to run.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Where outcomes are cached; no caching when `None`.
+    pub cache_dir: Option<PathBuf>,
+    /// Rerun everything, ignoring the cache (results are still cached).
+    pub force: bool,
+    /// Print nothing.
+    pub quiet: bool,
+}
+
+/// Whether an outcome was computed or read from the cache.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Status {
+    /// Computed now, taking this long.
+    Ran(Duration),
+    /// Read from the cache.
+    Cached,
+}
+
+/// One experiment's outcome.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// The experiment's id.
+    pub id: String,
+    /// What it produced.
+    pub outcome: Outcome,
+    /// How.
+    pub status: Status,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CacheEntry {
+    key: String,
+    outcome: Outcome,
+}
+
+/// The cache key of an experiment: its canonical spec (so comments and
+/// formatting do not matter) and the build of likely computing it.
+///
+/// # Errors
+/// When the spec cannot be serialized (it always can) or the running
+/// executable cannot be read.
+pub fn cache_key(experiment: &Experiment, build: &str) -> anyhow::Result<String> {
+    let canonical = serde_json::to_string(&experiment.spec).context("serializing the spec")?;
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(b"likely outcome v1\0");
+    hasher.update(build.as_bytes());
+    hasher.update(b"\0");
+    hasher.update(canonical.as_bytes());
+    Ok(hasher.finalize().to_hex().to_string())
+}
+
+/// Identifies the code computing outcomes: the version and a hash of the
+/// running executable, so any change to likely invalidates the cache.
+///
+/// # Errors
+/// When the executable cannot be read.
+pub fn build_fingerprint() -> anyhow::Result<String> {
+    let exe = std::env::current_exe().context("locating the likely executable")?;
+    let bytes = std::fs::read(&exe).with_context(|| format!("reading {}", exe.display()))?;
+    Ok(format!(
+        "{} {}",
+        env!("CARGO_PKG_VERSION"),
+        blake3::hash(&bytes).to_hex()
+    ))
+}
+
+/// Runs every experiment (or reads it from the cache) and returns the
+/// outcomes in the order of `experiments`.
+///
+/// # Errors
+/// The first experiment that failed, with its id.
+pub fn run_all(experiments: &[Experiment], options: &Options) -> anyhow::Result<Vec<Run>> {
+    let build = build_fingerprint()?;
+    let progress = Progress::new(options.quiet);
+    let width = experiments.iter().map(|e| e.id.len()).max().unwrap_or(0);
+    experiments
+        .par_iter()
+        .map(|experiment| {
+            let run = run_one(experiment, &build, options, &progress).with_context(|| {
+                format!(
+                    "experiment `{}` ({})",
+                    experiment.id,
+                    experiment.path.display()
+                )
+            })?;
+            progress.line(&status_line(&run, width));
+            Ok(run)
+        })
+        .collect()
+}
+
+fn status_line(run: &Run, width: usize) -> String {
+    match run.status {
+        Status::Ran(t) => format!("  ran     {:width$}  {:>7.2} s", run.id, t.as_secs_f64()),
+        Status::Cached => format!("  cached  {:width$}", run.id),
+    }
+}
+
+fn run_one(
+    experiment: &Experiment,
+    build: &str,
+    options: &Options,
+    progress: &Progress,
+) -> anyhow::Result<Run> {
+    let key = cache_key(experiment, build)?;
+    let cache_file = options
+        .cache_dir
+        .as_ref()
+        .map(|d| d.join(format!("{}.json", experiment.id)));
+    if let (Some(file), false) = (&cache_file, options.force) {
+        if let Some(outcome) = read_cache(file, &key) {
+            return Ok(Run {
+                id: experiment.id.clone(),
+                outcome,
+                status: Status::Cached,
+            });
+        }
+    }
+    let kind = &experiment.spec.kind;
+    let bar = progress.bar(&experiment.id, kind.work());
+    let tick = |n: u64| bar.inc(n);
+    let ctx = Ctx::new(experiment.spec.seed, &tick);
+    let start = Instant::now();
+    let outcome = kind.run(&ctx)?;
+    let elapsed = start.elapsed();
+    bar.finish_and_clear();
+    if let Some(file) = &cache_file {
+        write_cache(file, &key, &outcome)?;
+    }
+    Ok(Run {
+        id: experiment.id.clone(),
+        outcome,
+        status: Status::Ran(elapsed),
+    })
+}
+
+/// The cached outcome, if the file exists, parses and has the right key.
+/// A damaged or stale entry is simply recomputed.
+fn read_cache(file: &Path, key: &str) -> Option<Outcome> {
+    let text = std::fs::read_to_string(file).ok()?;
+    let entry: CacheEntry = serde_json::from_str(&text).ok()?;
+    (entry.key == key).then_some(entry.outcome)
+}
+
+/// Caches `outcome`, unless it would not read back bit for bit (JSON has no
+/// NaN): a cached outcome must give the same site as a computed one.
+fn write_cache(file: &Path, key: &str, outcome: &Outcome) -> anyhow::Result<()> {
+    let entry = CacheEntry {
+        key: key.to_string(),
+        outcome: outcome.clone(),
+    };
+    let text = serde_json::to_string(&entry).context("serializing an outcome")?;
+    match serde_json::from_str::<CacheEntry>(&text) {
+        Ok(back) if back.outcome == *outcome => {}
+        _ => return Ok(()),
+    }
+    let dir = file.parent().context("cache file without a directory")?;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let tmp = file.with_extension("json.tmp");
+    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, file).with_context(|| format!("writing {}", file.display()))?;
+    Ok(())
+}
+
+/// Progress bars on a terminal, plain lines otherwise.
+struct Progress {
+    multi: Option<MultiProgress>,
+    quiet: bool,
+}
+
+impl Progress {
+    fn new(quiet: bool) -> Self {
+        let multi = (!quiet && std::io::stderr().is_terminal())
+            .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
+        Self { multi, quiet }
+    }
+
+    fn bar(&self, id: &str, work: u64) -> ProgressBar {
+        let Some(multi) = &self.multi else {
+            return ProgressBar::hidden();
+        };
+        let style = ProgressStyle::with_template("  {prefix:20} {bar:30} {percent:>3}% {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+        multi.add(
+            ProgressBar::new(work)
+                .with_style(style)
+                .with_prefix(id.to_string()),
+        )
+    }
+
+    fn line(&self, text: &str) {
+        if self.quiet {
+            return;
+        }
+        match &self.multi {
+            Some(multi) => {
+                if multi.println(text).is_err() {
+                    println!("{text}");
+                }
+            }
+            None => println!("{text}"),
+        }
+    }
+}
