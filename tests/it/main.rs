@@ -1,0 +1,8 @@
+//! Integration tests: the `likely` binary on fixture projects, and the
+//! project's own experiments checked against closed forms.
+
+mod common;
+mod determinism;
+mod errors;
+mod pipeline;
+mod suite;

@@ -1,0 +1,179 @@
+//! The whole build on the fixture project: what lands in site/.
+
+use crate::common::{assert_same_tree, build_ok, likely, project, read, tree};
+
+const POST: &str = "site/_posts/2025-01-02-tiny-post.md";
+
+#[test]
+fn build_writes_posts_figures_numbers_and_html() {
+    let dir = project("tiny");
+    let out = build_ok(dir.path(), &[], &[]);
+    for id in ["elbo", "fits", "mc", "mle", "surfaces"] {
+        assert!(
+            out.stdout.contains(&format!("ran     {id}")),
+            "{}",
+            out.stdout
+        );
+        let numbers = read(dir.path(), &format!("site/assets/likely/{id}/numbers.json"));
+        serde_json::from_str::<serde_json::Value>(&numbers).expect("numbers.json is JSON");
+    }
+    for figure in [
+        "mle/rmse",
+        "surfaces/surfaces",
+        "mc/convergence",
+        "fits/fits",
+        "elbo/surface",
+        "elbo/slice",
+    ] {
+        let svg = read(dir.path(), &format!("site/assets/likely/{figure}.svg"));
+        assert!(
+            svg.starts_with("<svg") || svg.starts_with("<?xml"),
+            "{figure}"
+        );
+        assert_eq!(
+            svg,
+            read(
+                dir.path(),
+                &format!("site/_site/assets/likely/{figure}.svg")
+            )
+        );
+    }
+    let html = read(dir.path(), "site/_site/blog/2025/tiny-post/index.html");
+    assert!(html.contains("<math"), "math is rendered to MathML");
+    assert!(
+        html.contains("../../../assets/likely/mle/rmse.svg"),
+        "figures are linked relatively"
+    );
+    assert!(html.contains("A Tiny Post"));
+    let index = read(dir.path(), "site/_site/index.html");
+    assert!(index.contains("blog/2025/tiny-post/index.html"));
+}
+
+#[test]
+fn jekyll_post_keeps_front_matter_and_math_verbatim() {
+    let dir = project("tiny");
+    build_ok(dir.path(), &[], &[]);
+    let source = read(dir.path(), "posts/2025-01-02-tiny-post.md");
+    let post = read(dir.path(), POST);
+    let header_end = source.match_indices("---\n").nth(1).unwrap().0 + 4;
+    assert!(
+        post.starts_with(&source[..header_end]),
+        "front matter verbatim"
+    );
+    assert!(
+        post.contains("$$\nD_{KL}(p \\| q) = \\mathbb{E}_{x \\sim p}[\\log p(x) - \\log q(x)]\n$$")
+    );
+    assert!(post.contains(
+        "{% include figure.liquid loading=\"eager\" path=\"assets/likely/mle/rmse.svg\""
+    ));
+    assert!(post.contains("<div class=\"caption\">\n    RMSE against $$n$$.\n</div>"));
+    assert!(
+        post.contains("{% include note.liquid %}"),
+        "raw blocks reach Jekyll"
+    );
+    assert!(
+        post.contains("| n | mean of estimates |"),
+        "tables are Markdown tables"
+    );
+    assert!(
+        post.contains("```yaml\nseed: 5\nkind:\n  elbo_gap:"),
+        "cells show the spec"
+    );
+}
+
+#[test]
+fn numbers_in_posts_are_the_computed_ones() {
+    let dir = project("tiny");
+    build_ok(dir.path(), &[], &[]);
+    let post = read(dir.path(), POST);
+    let exact = 2f64.ln() + 0.25 - 0.5;
+    assert!(
+        post.contains(&format!("The exact divergence is {exact:.6}")),
+        "{post}"
+    );
+    let numbers: serde_json::Value =
+        serde_json::from_str(&read(dir.path(), "site/assets/likely/elbo/numbers.json")).unwrap();
+    let log_px = numbers["log_px"].as_f64().unwrap();
+    assert!(post.contains(&format!("\\log p(x) = {log_px:.4}$$")));
+}
+
+#[test]
+fn markdown_figure_style_writes_plain_images() {
+    let dir = project("tiny");
+    let config = dir.path().join("site/_config.yml");
+    let text = std::fs::read_to_string(&config).unwrap() + "likely:\n  figures: markdown\n";
+    std::fs::write(&config, text).unwrap();
+    build_ok(dir.path(), &[], &[]);
+    let post = read(dir.path(), POST);
+    assert!(
+        post.contains("![RMSE against $$n$$.]({{ '/assets/likely/mle/rmse.svg' | relative_url }})"),
+        "{post}"
+    );
+    assert!(!post.contains("figure.liquid"));
+}
+
+#[test]
+fn second_build_is_cached_and_identical_and_force_reruns() {
+    let dir = project("tiny");
+    build_ok(dir.path(), &[], &[]);
+    let first = tree(&dir.path().join("site"));
+    let out = build_ok(dir.path(), &[], &[]);
+    assert!(out.stdout.contains("cached  mle"), "{}", out.stdout);
+    assert!(!out.stdout.contains("ran "), "{}", out.stdout);
+    assert_same_tree(&first, &tree(&dir.path().join("site")), "rebuild");
+    let out = build_ok(dir.path(), &["--force"], &[]);
+    assert!(out.stdout.contains("ran     mle"), "{}", out.stdout);
+    assert_same_tree(&first, &tree(&dir.path().join("site")), "rebuild");
+}
+
+#[test]
+fn editing_one_spec_reruns_only_that_experiment() {
+    let dir = project("tiny");
+    build_ok(dir.path(), &[], &[]);
+    let spec = dir.path().join("experiments/mc.yaml");
+    let text = std::fs::read_to_string(&spec)
+        .unwrap()
+        .replace("replicates: 20", "replicates: 21");
+    std::fs::write(&spec, text).unwrap();
+    let out = build_ok(dir.path(), &[], &[]);
+    assert!(out.stdout.contains("ran     mc"), "{}", out.stdout);
+    assert!(out.stdout.contains("cached  mle"), "{}", out.stdout);
+    // A comment changes the text but not the spec: still cached.
+    let text = std::fs::read_to_string(&spec).unwrap() + "# a note\n";
+    std::fs::write(&spec, text).unwrap();
+    let out = build_ok(dir.path(), &[], &[]);
+    assert!(out.stdout.contains("cached  mc"), "{}", out.stdout);
+}
+
+#[test]
+fn hand_written_files_survive_and_removed_outputs_disappear() {
+    let dir = project("tiny");
+    build_ok(dir.path(), &[], &[]);
+    assert!(
+        dir.path()
+            .join("site/_posts/2020-01-01-hand-written.md")
+            .exists()
+    );
+    std::fs::remove_file(dir.path().join("experiments/fits.yaml")).unwrap();
+    build_ok(dir.path(), &[], &[]);
+    assert!(!dir.path().join("site/assets/likely/fits").exists());
+    assert!(
+        dir.path()
+            .join("site/_posts/2020-01-01-hand-written.md")
+            .exists()
+    );
+    assert!(dir.path().join("site/_config.yml").exists());
+}
+
+#[test]
+fn check_validates_without_running() {
+    let dir = project("tiny");
+    let out = likely(dir.path(), &["check"], &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("5 experiments, 1 posts"),
+        "{}",
+        out.stdout
+    );
+    assert!(!dir.path().join("site/assets").exists());
+}
