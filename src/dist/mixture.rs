@@ -72,10 +72,14 @@ impl Mixture {
     }
 }
 
-impl Univariate for Mixture {
-    fn ln_pdf(&self, x: f64) -> f64 {
-        // One-pass log-sum-exp: `top` is the largest term so far and `scaled`
-        // is Σ exp(term - top), rescaled whenever a larger term arrives.
+/// Mixtures with at most this many components keep their terms on the stack.
+const SMALL: usize = 8;
+
+impl Mixture {
+    /// One-pass log-sum-exp for mixtures with many components: `top` is the
+    /// largest term so far and `scaled` is Σ exp(term − top), rescaled
+    /// whenever a larger term arrives.
+    fn ln_pdf_many(&self, x: f64) -> f64 {
         let (mut top, mut scaled) = (f64::NEG_INFINITY, 0.0);
         for &(ln_w, k) in &self.active {
             let t = ln_w + self.components[k].ln_pdf(x);
@@ -94,6 +98,34 @@ impl Univariate for Mixture {
         } else {
             top + scaled.ln()
         }
+    }
+}
+
+impl Univariate for Mixture {
+    fn ln_pdf(&self, x: f64) -> f64 {
+        // log-sum-exp shifted by the largest term, which contributes exactly
+        // 1: with two components this is one `exp` and one `ln_1p`.
+        let mut terms = [f64::NEG_INFINITY; SMALL];
+        if self.active.len() > SMALL {
+            return self.ln_pdf_many(x);
+        }
+        let (mut top, mut at) = (f64::NEG_INFINITY, 0);
+        for (k, (t, &(ln_w, c))) in terms.iter_mut().zip(&self.active).enumerate() {
+            *t = ln_w + self.components[c].ln_pdf(x);
+            if *t > top {
+                (top, at) = (*t, k);
+            }
+        }
+        if top == f64::NEG_INFINITY {
+            return top;
+        }
+        let rest: f64 = terms[..self.active.len()]
+            .iter()
+            .enumerate()
+            .filter(|&(k, _)| k != at)
+            .map(|(_, t)| (t - top).exp())
+            .sum();
+        top + rest.ln_1p()
     }
 
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
@@ -195,6 +227,23 @@ mod tests {
         // Far in the tail the direct sum underflows; log-sum-exp does not.
         let far = m.ln_pdf(60.0);
         assert!((far - (0.7f64.ln() + Normal::new(1.5, 1.0).unwrap().ln_pdf(60.0))).abs() < 1e-9);
+    }
+
+    #[test]
+    fn many_components_give_the_same_density_as_few() {
+        // Twelve components, split from the two of `bimodal`, exercise the
+        // one-pass path; the density is the same mixture.
+        let a = Dist::Normal(Normal::new(-2.0, 0.6).unwrap());
+        let b = Dist::Normal(Normal::new(1.5, 1.0).unwrap());
+        let mut weights = vec![0.3 / 6.0; 6];
+        weights.extend(vec![0.7 / 6.0; 6]);
+        let mut components = vec![a; 6];
+        components.extend(vec![b; 6]);
+        let many = Mixture::new(weights, components).unwrap();
+        let few = bimodal();
+        for x in [-5.0, -2.0, 0.0, 1.5, 4.0, 30.0] {
+            assert!((many.ln_pdf(x) - few.ln_pdf(x)).abs() < 1e-12, "x = {x}");
+        }
     }
 
     #[test]

@@ -1,0 +1,206 @@
+//! The standard workload: the five experiments of `experiments/` at full
+//! size, timed, optionally side by side with a peer implementation.
+//!
+//! ```sh
+//! cargo bench --bench suite
+//! LIKELY_PEER="$HOME/.venvs/likely-peer/bin/python /path/to/seed_suite.py" cargo bench --bench suite
+//! ```
+//!
+//! Each round runs every experiment once in likely (compute and figures, in
+//! process) and, when `LIKELY_PEER` is set, once in the peer, one after the
+//! other, so both see the same machine load; then the whole build is timed
+//! end to end as a command (with 1 thread and with all threads) next to the
+//! peer's whole run. The report gives medians over the rounds
+//! (`LIKELY_BENCH_ROUNDS`, default 3) and the ratios peer / likely. Machines
+//! are noisy: compare ratios from one run, not absolute times across runs.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use likely::experiment::Ctx;
+use likely::{figure, spec};
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    let n = xs.len();
+    if n % 2 == 1 {
+        xs[n / 2]
+    } else {
+        0.5 * (xs[n / 2 - 1] + xs[n / 2])
+    }
+}
+
+/// Wall seconds and peak resident MiB of a command, through GNU time when
+/// it is installed.
+fn time_command(mut cmd: Command) -> (f64, Option<f64>) {
+    let gnu_time = Path::new("/usr/bin/time");
+    let tmp = std::env::temp_dir().join(format!("likely-bench-time-{}", std::process::id()));
+    let mut run = if gnu_time.exists() {
+        let mut t = Command::new(gnu_time);
+        t.arg("-f")
+            .arg("%M")
+            .arg("-o")
+            .arg(&tmp)
+            .arg(cmd.get_program())
+            .args(cmd.get_args());
+        for (k, v) in cmd.get_envs() {
+            match v {
+                Some(v) => t.env(k, v),
+                None => t.env_remove(k),
+            };
+        }
+        if let Some(dir) = cmd.get_current_dir() {
+            t.current_dir(dir);
+        }
+        t
+    } else {
+        std::mem::replace(&mut cmd, Command::new("true"))
+    };
+    let start = Instant::now();
+    let status = run.output().expect("the command starts");
+    let wall = start.elapsed().as_secs_f64();
+    assert!(
+        status.status.success(),
+        "command failed: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let rss = std::fs::read_to_string(&tmp)
+        .ok()
+        .and_then(|s| s.trim().lines().last()?.parse::<f64>().ok())
+        .map(|kib| kib / 1024.0);
+    let _ = std::fs::remove_file(&tmp);
+    (wall, rss)
+}
+
+fn peer_command(peer: &str, out: &Path, only: Option<&str>) -> Command {
+    let mut parts = peer.split_whitespace();
+    let mut cmd = Command::new(parts.next().expect("LIKELY_PEER names a command"));
+    cmd.args(parts).arg("--out").arg(out);
+    if let Some(name) = only {
+        cmd.arg("--only").arg(name);
+    }
+    cmd
+}
+
+/// The peer's own compute + figure seconds for `name`, from its JSON.
+fn peer_seconds(out: &Path, name: &str) -> f64 {
+    let text =
+        std::fs::read_to_string(out.join(format!("{name}.json"))).expect("the peer wrote its JSON");
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("the peer's JSON parses");
+    doc["seconds"]["compute"].as_f64().unwrap_or(f64::NAN)
+        + doc["seconds"]["figure"].as_f64().unwrap_or(f64::NAN)
+}
+
+fn copy_project(root: &Path, to: &Path) {
+    for dir in ["experiments", "posts", "templates", "site"] {
+        let status = Command::new("cp")
+            .arg("-r")
+            .arg(root.join(dir))
+            .arg(to)
+            .status()
+            .expect("cp runs");
+        assert!(status.success());
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; nothing else is accepted.
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let rounds: usize = std::env::var("LIKELY_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3);
+    let peer = std::env::var("LIKELY_PEER")
+        .ok()
+        .filter(|p| !p.trim().is_empty());
+    let experiments = spec::load_dir(&root.join("experiments")).expect("experiments/ loads");
+    let scratch = tempfile::tempdir().expect("a temporary directory");
+    let peer_out = scratch.path().join("peer");
+    std::fs::create_dir_all(&peer_out).unwrap();
+
+    let mut ours: Vec<Vec<f64>> = vec![Vec::new(); experiments.len()];
+    let mut theirs: Vec<Vec<f64>> = vec![Vec::new(); experiments.len()];
+    for round in 0..rounds {
+        eprintln!("round {}/{rounds}", round + 1);
+        for (k, e) in experiments.iter().enumerate() {
+            let start = Instant::now();
+            let outcome = e
+                .spec
+                .kind
+                .run(&Ctx::new(e.spec.seed, &|_| {}))
+                .expect("the experiment runs");
+            for f in &outcome.figures {
+                std::hint::black_box(figure::draw(f).expect("the figure draws"));
+            }
+            ours[k].push(start.elapsed().as_secs_f64());
+            if let Some(peer) = &peer {
+                let (_, _) = time_command(peer_command(peer, &peer_out, Some(&e.id)));
+                theirs[k].push(peer_seconds(&peer_out, &e.id));
+            }
+        }
+    }
+
+    println!(
+        "\nper experiment: compute + figures, median of {rounds} (likely in process on all cores; peer's own timer, one core)"
+    );
+    println!(
+        "{:<22} {:>10} {:>10} {:>8}",
+        "experiment", "likely s", "peer s", "ratio"
+    );
+    for (k, e) in experiments.iter().enumerate() {
+        let a = median(ours[k].clone());
+        if peer.is_some() {
+            let b = median(theirs[k].clone());
+            println!("{:<22} {:>10.3} {:>10.3} {:>7.1}x", e.id, a, b, b / a);
+        } else {
+            println!("{:<22} {:>10.3}", e.id, a);
+        }
+    }
+
+    // The whole thing as a user runs it: the binary on a copy of the project.
+    let project = scratch.path().join("project");
+    std::fs::create_dir_all(&project).unwrap();
+    copy_project(&root, &project);
+    let build = |threads: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_likely"));
+        cmd.args(["build", "--no-cache", "--quiet", "--root"])
+            .arg(&project);
+        match threads {
+            Some(t) => cmd.env("RAYON_NUM_THREADS", t),
+            None => cmd.env_remove("RAYON_NUM_THREADS"),
+        };
+        cmd
+    };
+    let mut all = Vec::new();
+    let mut one = Vec::new();
+    let mut whole_peer = Vec::new();
+    for _ in 0..rounds {
+        all.push(time_command(build(None)));
+        one.push(time_command(build(Some("1"))));
+        if let Some(peer) = &peer {
+            whole_peer.push(time_command(peer_command(peer, &peer_out, None)));
+        }
+    }
+    let wall = |v: &[(f64, Option<f64>)]| median(v.iter().map(|x| x.0).collect());
+    let rss = |v: &[(f64, Option<f64>)]| {
+        v.iter()
+            .filter_map(|x| x.1)
+            .fold(None, |m: Option<f64>, r| Some(m.map_or(r, |m| m.max(r))))
+    };
+    let show = |label: &str, v: &[(f64, Option<f64>)]| {
+        let mem = rss(v).map_or_else(|| "n/a".to_string(), |m| format!("{m:.0} MiB"));
+        println!("{label:<34} {:>8.2} s   peak {mem}", wall(v));
+    };
+    println!("\nwhole suite, wall time as a command (median of {rounds}), peak memory");
+    show("likely build, all threads", &all);
+    show("likely build, RAYON_NUM_THREADS=1", &one);
+    if peer.is_some() {
+        show("peer, whole suite", &whole_peer);
+        println!(
+            "ratio peer / likely: {:.1}x (all threads), {:.1}x (one thread)",
+            wall(&whole_peer) / wall(&all),
+            wall(&whole_peer) / wall(&one)
+        );
+    }
+}
