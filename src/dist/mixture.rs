@@ -25,7 +25,7 @@ impl Mixture {
     /// When the weights are not a probability vector or do not match the
     /// components in number.
     pub fn new(weights: Vec<f64>, components: Vec<Dist>) -> Result<Self, ParamError> {
-        param::check_weights("weights", &weights)?;
+        param::check_simplex("weights", &weights)?;
         if components.len() != weights.len() {
             return Err(ParamError::new(
                 "components",
@@ -170,7 +170,7 @@ impl Family for Mixture {
     const PARAMS: &'static [ParamDef] = &[
         ParamDef {
             name: "weights",
-            kind: ParamKind::Weights,
+            kind: ParamKind::Simplex,
         },
         ParamDef {
             name: "components",

@@ -10,13 +10,16 @@
 //! `families!` list below.
 
 mod mixture;
+mod mvnormal;
 mod normal;
 pub mod param;
 pub mod syntax;
+pub mod text;
 
 use rand::Rng;
 
 pub use mixture::Mixture;
+pub use mvnormal::MvNormal;
 pub use normal::{LN_SQRT_2PI, Normal};
 pub use param::{Constraint, ParamDef, ParamError, ParamKind, ParamValue};
 
@@ -35,8 +38,14 @@ pub trait Univariate {
     fn variance(&self) -> f64;
     /// The differential entropy in nats, where a closed form exists.
     fn entropy(&self) -> Option<f64>;
-    /// The smallest interval holding all the mass (may be infinite).
+    /// The smallest interval holding all the mass (may be infinite); for
+    /// discrete families, the smallest and largest values with mass.
     fn support(&self) -> (f64, f64);
+    /// Whether the family is discrete: `ln_pdf` is then a log-mass on whole
+    /// numbers.
+    fn is_discrete(&self) -> bool {
+        false
+    }
     /// `Σ ln p(x_i)`, summed in a fixed order. Families override this with a
     /// form that vectorises; the result must not depend on thread count.
     fn sum_ln_pdf(&self, xs: &[f64]) -> f64 {
@@ -52,6 +61,9 @@ pub trait Family: Univariate + Sized {
     const PARAMS: &'static [ParamDef];
     /// Whether [`Family::fit`] is implemented.
     const HAS_FIT: bool = false;
+    /// Whether the log-likelihood is smooth in the parameters near the MLE,
+    /// so that the observed Fisher information gives standard errors.
+    const REGULAR: bool = false;
     /// Builds the family from values laid out as [`Family::PARAMS`].
     ///
     /// # Errors
@@ -67,6 +79,19 @@ pub trait Family: Univariate + Sized {
         let _ = xs;
         Err(FitError::Unsupported(Self::NAME))
     }
+    /// The maximum-likelihood fit to `xs` with the parameter `param` held
+    /// at `value` (for example a Student t's `df`).
+    ///
+    /// # Errors
+    /// [`FitError`] when the data cannot be fitted or the family cannot fix
+    /// that parameter.
+    fn fit_fixed(xs: &[f64], param: &str, value: f64) -> Result<Self, FitError> {
+        let _ = (xs, value);
+        Err(FitError::CannotFix {
+            family: Self::NAME,
+            param: param.to_string(),
+        })
+    }
     /// The asymptotic standard deviation of each parameter's MLE from one
     /// observation, `sqrt(diag(I(θ)⁻¹))`: the Cramér–Rao bound at `n = 1`.
     fn cramer_rao(&self) -> Option<Vec<f64>> {
@@ -80,6 +105,14 @@ pub enum FitError {
     /// The family has no maximum-likelihood fit.
     #[error("the {0} family has no maximum-likelihood fit")]
     Unsupported(&'static str),
+    /// The family cannot hold that parameter fixed while fitting the others.
+    #[error("the {family} family cannot fit with `{param}` held fixed")]
+    CannotFix {
+        /// The family.
+        family: &'static str,
+        /// The parameter.
+        param: String,
+    },
     /// The data cannot be fitted.
     #[error("cannot fit {family}: {reason}")]
     Degenerate {
@@ -99,8 +132,11 @@ pub struct FamilyDef {
     pub params: &'static [ParamDef],
     /// Whether the family has a maximum-likelihood fit.
     pub has_fit: bool,
+    /// Whether standard errors come from the observed Fisher information.
+    pub regular: bool,
     build: fn(&[ParamValue]) -> Result<Dist, ParamError>,
     fit: fn(&[f64]) -> Result<Dist, FitError>,
+    fit_fixed: fn(&[f64], &str, f64) -> Result<Dist, FitError>,
 }
 
 /// Families are equal when their names are: a name is registered once.
@@ -147,6 +183,15 @@ impl FamilyDef {
         names.join(", ")
     }
 
+    /// The maximum-likelihood fit to `xs` with `param` held at `value`.
+    ///
+    /// # Errors
+    /// [`FitError`] when the data cannot be fitted or the parameter cannot
+    /// be held fixed.
+    pub fn fit_fixed(&self, xs: &[f64], param: &str, value: f64) -> Result<Dist, FitError> {
+        (self.fit_fixed)(xs, param, value)
+    }
+
     /// Whether every parameter is a scalar (so the family can span a grid).
     pub fn is_scalar(&self) -> bool {
         self.params
@@ -172,8 +217,10 @@ macro_rules! families {
                 name: <$variant as Family>::NAME,
                 params: <$variant as Family>::PARAMS,
                 has_fit: <$variant as Family>::HAS_FIT,
+                regular: <$variant as Family>::REGULAR,
                 build: |v| <$variant as Family>::from_params(v).map(Dist::$variant),
                 fit: |xs| <$variant as Family>::fit(xs).map(Dist::$variant),
+                fit_fixed: |xs, p, v| <$variant as Family>::fit_fixed(xs, p, v).map(Dist::$variant),
             },)*
         ];
 
@@ -235,6 +282,34 @@ impl Dist {
     }
 }
 
+/// Any distribution likely knows: a one-dimensional family, or a
+/// multivariate normal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnyDist {
+    /// A member of a one-dimensional family.
+    Uni(Dist),
+    /// A multivariate normal.
+    MvNormal(MvNormal),
+}
+
+impl AnyDist {
+    /// The family's name and parameters, as written.
+    pub fn label(&self) -> String {
+        match self {
+            AnyDist::Uni(d) => d.label(),
+            AnyDist::MvNormal(d) => d.label(),
+        }
+    }
+
+    /// The family's name.
+    pub fn family_name(&self) -> &'static str {
+        match self {
+            AnyDist::Uni(d) => d.family().name,
+            AnyDist::MvNormal(_) => MvNormal::NAME,
+        }
+    }
+}
+
 fn family_name<F: Family>(_: &F) -> &'static str {
     F::NAME
 }
@@ -244,6 +319,13 @@ fn value_label(value: &ParamValue) -> String {
         ParamValue::Scalar(x) => format!("{x}"),
         ParamValue::Vector(xs) => {
             let parts: Vec<String> = xs.iter().map(|x| format!("{x}")).collect();
+            format!("[{}]", parts.join(", "))
+        }
+        ParamValue::Matrix(rows) => {
+            let parts: Vec<String> = rows
+                .iter()
+                .map(|r| value_label(&ParamValue::Vector(r.clone())))
+                .collect();
             format!("[{}]", parts.join(", "))
         }
         ParamValue::Components(ds) => {
@@ -271,6 +353,9 @@ impl Univariate for Dist {
     }
     fn support(&self) -> (f64, f64) {
         dispatch!(self, d => d.support())
+    }
+    fn is_discrete(&self) -> bool {
+        dispatch!(self, d => d.is_discrete())
     }
     fn sum_ln_pdf(&self, xs: &[f64]) -> f64 {
         dispatch!(self, d => d.sum_ln_pdf(xs))

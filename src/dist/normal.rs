@@ -103,6 +103,7 @@ impl Family for Normal {
         ParamDef::scalar("std", Constraint::Positive),
     ];
     const HAS_FIT: bool = true;
+    const REGULAR: bool = true;
 
     fn from_params(values: &[ParamValue]) -> Result<Self, ParamError> {
         let [mean, std] = param::scalars(Self::PARAMS, values)?;

@@ -19,6 +19,8 @@ pub enum Constraint {
     Positive,
     /// A probability in [0, 1].
     Probability,
+    /// A probability in (0, 1]: zero is excluded.
+    PositiveProbability,
 }
 
 impl Constraint {
@@ -31,6 +33,7 @@ impl Constraint {
             Constraint::Real => value.is_finite(),
             Constraint::Positive => value.is_finite() && value > 0.0,
             Constraint::Probability => (0.0..=1.0).contains(&value),
+            Constraint::PositiveProbability => value > 0.0 && value <= 1.0,
         };
         if ok {
             Ok(value)
@@ -49,6 +52,7 @@ impl fmt::Display for Constraint {
             Constraint::Real => "a finite number",
             Constraint::Positive => "a finite number > 0",
             Constraint::Probability => "a probability in [0, 1]",
+            Constraint::PositiveProbability => "a probability in (0, 1]",
         })
     }
 }
@@ -58,8 +62,13 @@ impl fmt::Display for Constraint {
 pub enum ParamKind {
     /// One number.
     Scalar(Constraint),
-    /// Non-negative weights that sum to 1.
-    Weights,
+    /// Non-negative numbers that sum to 1 (mixture weights, category
+    /// probabilities).
+    Simplex,
+    /// A list of finite numbers.
+    Vector,
+    /// A symmetric positive-definite matrix, as a list of rows.
+    Matrix,
     /// A list of 1-D distributions.
     Components,
 }
@@ -90,18 +99,20 @@ pub enum ParamValue {
     Scalar(f64),
     /// A list of numbers.
     Vector(Vec<f64>),
+    /// A matrix, as a list of rows.
+    Matrix(Vec<Vec<f64>>),
     /// A list of distributions.
     Components(Vec<Dist>),
 }
 
-/// How far weights may be from summing to one.
-pub const WEIGHT_SUM_TOLERANCE: f64 = 1e-9;
+/// How far probabilities may be from summing to one.
+pub const SIMPLEX_TOLERANCE: f64 = 1e-9;
 
 /// Checks that `weights` are non-negative and sum to one.
 ///
 /// # Errors
 /// A [`ParamError`] naming the parameter and the offending value.
-pub fn check_weights(name: &str, weights: &[f64]) -> Result<(), ParamError> {
+pub fn check_simplex(name: &str, weights: &[f64]) -> Result<(), ParamError> {
     if weights.is_empty() {
         return Err(ParamError::new(name, "must not be empty"));
     }
@@ -112,10 +123,10 @@ pub fn check_weights(name: &str, weights: &[f64]) -> Result<(), ParamError> {
         ));
     }
     let total: f64 = weights.iter().sum();
-    if (total - 1.0).abs() > WEIGHT_SUM_TOLERANCE {
+    if (total - 1.0).abs() > SIMPLEX_TOLERANCE {
         return Err(ParamError::new(
             name,
-            format!("must sum to 1 (within {WEIGHT_SUM_TOLERANCE:e}), they sum to {total}"),
+            format!("must sum to 1 (within {SIMPLEX_TOLERANCE:e}), they sum to {total}"),
         ));
     }
     Ok(())

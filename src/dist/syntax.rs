@@ -17,7 +17,7 @@ use super::{Dist, FamilyDef};
 
 impl<'de> Deserialize<'de> for Dist {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(DistVisitor(Accept::default()))
+        deserializer.deserialize_any(DistVisitor(Accept::default()))
     }
 }
 
@@ -28,6 +28,14 @@ impl<'de> Visitor<'de> for DistVisitor {
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a distribution written as {family: {parameter: value, ...}}, e.g. {normal: {mean: 0, std: 1}}")
+    }
+
+    /// The text syntax, `normal(mean=0, std=1)`, is accepted too.
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Dist, E> {
+        let dist = super::text::parse_uni(v).map_err(|e| E::custom(format!("in `{v}` {e}")))?;
+        let accept = self.0;
+        accept.family(dist.family().name).map_err(E::custom)?;
+        Ok(dist)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Dist, A::Error> {
@@ -84,6 +92,11 @@ pub(crate) struct Accept {
 impl Accept {
     /// Looks up a family, with a message listing the acceptable ones.
     pub(crate) fn family(self, name: &str) -> Result<&'static FamilyDef, String> {
+        if name == super::MvNormal::NAME {
+            return Err(
+                "mvnormal is multivariate; a one-dimensional distribution is needed here".into(),
+            );
+        }
         let Some(family) = FamilyDef::find(name) else {
             return Err(format!(
                 "unknown family `{name}`, expected one of: {}",
@@ -219,9 +232,15 @@ impl<'de> DeserializeSeed<'de> for ValueOf {
             ParamKind::Scalar(constraint) => Checked { name, constraint }
                 .deserialize(deserializer)
                 .map(ParamValue::Scalar),
-            ParamKind::Weights => deserializer
-                .deserialize_seq(WeightsVisitor(name))
+            ParamKind::Simplex => deserializer
+                .deserialize_seq(SimplexVisitor(name))
                 .map(ParamValue::Vector),
+            ParamKind::Vector => deserializer
+                .deserialize_seq(VectorVisitor(name))
+                .map(ParamValue::Vector),
+            ParamKind::Matrix => deserializer
+                .deserialize_seq(MatrixVisitor(name))
+                .map(ParamValue::Matrix),
             ParamKind::Components => {
                 Vec::<Dist>::deserialize(deserializer).map(ParamValue::Components)
             }
@@ -266,9 +285,9 @@ impl Visitor<'_> for Checked {
     }
 }
 
-struct WeightsVisitor(&'static str);
+struct SimplexVisitor(&'static str);
 
-impl<'de> Visitor<'de> for WeightsVisitor {
+impl<'de> Visitor<'de> for SimplexVisitor {
     type Value = Vec<f64>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -284,7 +303,7 @@ impl<'de> Visitor<'de> for WeightsVisitor {
         while let Some(w) = seq.next_element_seed(seed)? {
             weights.push(w);
         }
-        param::check_weights(self.0, &weights).map_err(|e| de::Error::custom(e.message))?;
+        param::check_simplex(self.0, &weights).map_err(|e| de::Error::custom(e.message))?;
         Ok(weights)
     }
 }
@@ -341,6 +360,62 @@ impl<'de> Deserialize<'de> for Positive {
     }
 }
 
+/// A list of finite numbers, each checked where it is read.
+struct VectorVisitor(&'static str);
+
+impl<'de> DeserializeSeed<'de> for VectorVisitor {
+    type Value = Vec<f64>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Vec<f64>, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for VectorVisitor {
+    type Value = Vec<f64>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of numbers")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<f64>, A::Error> {
+        let seed = Checked {
+            name: self.0,
+            constraint: Constraint::Real,
+        };
+        let mut values = Vec::new();
+        while let Some(v) = seq.next_element_seed(seed)? {
+            values.push(v);
+        }
+        if values.is_empty() {
+            return Err(de::Error::custom("the list is empty"));
+        }
+        Ok(values)
+    }
+}
+
+/// A matrix as a list of rows of numbers.
+struct MatrixVisitor(&'static str);
+
+impl<'de> Visitor<'de> for MatrixVisitor {
+    type Value = Vec<Vec<f64>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a matrix written as a list of rows, e.g. [[1, 0], [0, 1]]")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Vec<f64>>, A::Error> {
+        let mut rows = Vec::new();
+        while let Some(row) = seq.next_element_seed(VectorVisitor(self.0))? {
+            rows.push(row);
+        }
+        if rows.is_empty() {
+            return Err(de::Error::custom("the matrix is empty"));
+        }
+        Ok(rows)
+    }
+}
+
 impl Serialize for Dist {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let family = self.family();
@@ -359,6 +434,7 @@ impl Serialize for Params {
             match value {
                 ParamValue::Scalar(x) => map.serialize_entry(def.name, x)?,
                 ParamValue::Vector(xs) => map.serialize_entry(def.name, xs)?,
+                ParamValue::Matrix(rows) => map.serialize_entry(def.name, rows)?,
                 ParamValue::Components(ds) => map.serialize_entry(def.name, ds)?,
             }
         }
@@ -416,6 +492,14 @@ mod tests {
 
         let e = parse("normal: {mean: zero, std: 1}\n").unwrap_err();
         assert!(e.contains("normal.mean"), "{e}");
+    }
+
+    #[test]
+    fn accepts_the_text_syntax_as_a_string() {
+        let a = parse("\"normal(mean=1.5, std=2)\"").unwrap();
+        assert_eq!(a, parse("{normal: {mean: 1.5, std: 2}}").unwrap());
+        let e = parse("\"normal(mean=1.5, std=-2)\"").unwrap_err();
+        assert!(e.contains("column 22") && e.contains("std"), "{e}");
     }
 
     #[test]
