@@ -144,10 +144,13 @@ impl Spec {
         let ns: Vec<f64> = self.n.0.iter().map(|&n| n as f64).collect();
         let lo = r.mean.iter().zip(&r.std).map(|(m, s)| m - s).collect();
         let hi = r.mean.iter().zip(&r.std).map(|(m, s)| m + s).collect();
-        let exact_label = match r.exact.method {
-            kl::Method::ClosedForm => format!("closed form {:.4}", r.exact.value),
-            kl::Method::Quadrature => format!("quadrature {:.4}", r.exact.value),
+        let how = match r.exact.method {
+            kl::Method::ClosedForm => "closed form",
+            kl::Method::Quadrature => "quadrature",
+            kl::Method::Summation => "summation",
+            kl::Method::MonteCarlo => "Monte Carlo",
         };
+        let exact_label = format!("{how} {:.4}", r.exact.value);
         Figure {
             name: "convergence".into(),
             width: 640,

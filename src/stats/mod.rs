@@ -1,8 +1,11 @@
 //! Statistics on top of the distribution families: KL divergences,
 //! entropies, quadrature, regression and fixed-order sums.
 
+pub mod fit;
 pub mod kl;
+pub mod linalg;
 pub mod quad;
+pub mod special;
 pub mod sum;
 
 /// Least-squares slope of `ys` against `xs`.

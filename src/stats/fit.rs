@@ -1,0 +1,489 @@
+//! Maximum-likelihood fits with their report: parameters, average
+//! log-likelihood, sample size, and standard errors from the observed
+//! Fisher information.
+//!
+//! Each family's own `fit` finds the maximiser; this module checks the
+//! data, adds the standard errors and, for normal mixtures, runs EM from
+//! several deterministic starts.
+
+use rand::{RngExt, SeedableRng};
+use serde::Serialize;
+use serde_json::{Map, Value as Json, json};
+
+use super::linalg::Cholesky;
+use super::sum;
+use crate::dist::{Dist, FamilyDef, FitError, Mixture, Normal, ParamValue, Univariate};
+
+/// A fitted distribution and what is known about the fit.
+#[derive(Debug, Clone, Serialize)]
+pub struct FitReport {
+    /// The family fitted.
+    pub family: String,
+    /// The estimates, by parameter name.
+    pub params: Map<String, Json>,
+    /// `(1/n) Σ ln p(x_i)` at the estimates.
+    pub avg_loglik: f64,
+    /// The number of observations.
+    pub n: usize,
+    /// Standard errors, by parameter name, where the model is regular.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stderr: Option<Map<String, Json>>,
+    /// The fitted distribution.
+    #[serde(skip)]
+    pub dist: Dist,
+}
+
+/// Refuses data a fit cannot use: empty, or holding NaN or infinities.
+///
+/// # Errors
+/// [`FitError::Degenerate`] saying what is wrong and where.
+pub fn check_data(family: &'static str, xs: &[f64]) -> Result<(), FitError> {
+    if xs.is_empty() {
+        return Err(FitError::Degenerate {
+            family,
+            reason: "there are no observations".into(),
+        });
+    }
+    if let Some((i, x)) = xs.iter().enumerate().find(|(_, x)| !x.is_finite()) {
+        return Err(FitError::Degenerate {
+            family,
+            reason: format!("observation {} is {x}, not a finite number", i + 1),
+        });
+    }
+    Ok(())
+}
+
+/// Fits `family` to `xs` by maximum likelihood.
+///
+/// # Errors
+/// [`FitError`] for degenerate data or a family without a fit.
+pub fn fit(family: &'static FamilyDef, xs: &[f64]) -> Result<FitReport, FitError> {
+    check_data(family.name, xs)?;
+    let dist = family.fit(xs)?;
+    Ok(report(family, xs, dist, None))
+}
+
+/// Fits `family` to `xs` with the scalar parameter `param` held at `value`.
+///
+/// # Errors
+/// [`FitError`] for degenerate data, or when the family cannot hold that
+/// parameter fixed.
+pub fn fit_fixed(
+    family: &'static FamilyDef,
+    xs: &[f64],
+    param: &str,
+    value: f64,
+) -> Result<FitReport, FitError> {
+    check_data(family.name, xs)?;
+    let index = family.params.iter().position(|p| p.name == param);
+    let dist = family.fit_fixed(xs, param, value)?;
+    Ok(report(family, xs, dist, index))
+}
+
+/// The report for a fitted `dist`; `fixed` is the index of a parameter that
+/// was held fixed, which has no standard error.
+fn report(family: &'static FamilyDef, xs: &[f64], dist: Dist, fixed: Option<usize>) -> FitReport {
+    let n = xs.len();
+    let stderr = if family.regular && family.is_scalar() {
+        let all = dist.scalar_params();
+        let free: Vec<f64> = all
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != fixed)
+            .map(|(_, t)| *t)
+            .collect();
+        let loglik = |t: &[f64]| {
+            let mut full = t.to_vec();
+            if let Some(i) = fixed {
+                full.insert(i, all[i]);
+            }
+            family.build_scalars(&full).ok().map(|d| d.sum_ln_pdf(xs))
+        };
+        standard_errors(&free, loglik).map(|mut se| {
+            if let Some(i) = fixed {
+                se.insert(i, 0.0);
+            }
+            se
+        })
+    } else if fixed.is_none() {
+        dist.cramer_rao()
+            .map(|unit| unit.iter().map(|s| s / (n as f64).sqrt()).collect())
+    } else {
+        None
+    };
+    let mut stderr = stderr.map(|se| named(family, &se));
+    if let (Some(map), Some(i)) = (stderr.as_mut(), fixed) {
+        map.remove(family.params[i].name);
+    }
+    FitReport {
+        family: family.name.to_string(),
+        params: named(
+            family,
+            &dist.params().iter().flat_map(flatten).collect::<Vec<_>>(),
+        ),
+        avg_loglik: dist.sum_ln_pdf(xs) / n as f64,
+        n,
+        stderr,
+        dist,
+    }
+}
+
+fn flatten(value: &ParamValue) -> Vec<f64> {
+    match value {
+        ParamValue::Scalar(x) => vec![*x],
+        ParamValue::Vector(xs) => xs.clone(),
+        ParamValue::Matrix(rows) => rows.concat(),
+        ParamValue::Components(_) => Vec::new(),
+    }
+}
+
+/// Lays flat values out by the family's parameter names: a scalar takes
+/// one value, a list as many as the fitted list has.
+fn named(family: &FamilyDef, flat: &[f64]) -> Map<String, Json> {
+    let mut map = Map::new();
+    let scalars = family
+        .params
+        .iter()
+        .filter(|p| matches!(p.kind, crate::dist::ParamKind::Scalar(_)))
+        .count();
+    let lists = family.params.len() - scalars;
+    let per_list = (flat.len() - scalars).checked_div(lists).unwrap_or(0);
+    let mut at = 0;
+    for def in family.params {
+        match def.kind {
+            crate::dist::ParamKind::Scalar(_) => {
+                map.insert(def.name.into(), json!(flat.get(at)));
+                at += 1;
+            }
+            _ => {
+                let end = (at + per_list).min(flat.len());
+                map.insert(def.name.into(), json!(flat[at..end]));
+                at = end;
+            }
+        }
+    }
+    map
+}
+
+/// Standard errors at the maximiser `theta` of `loglik` (the total
+/// log-likelihood, `None` outside the parameter space): square roots of the
+/// diagonal of the inverse observed information, the negative Hessian taken
+/// by central differences. `None` when the information is not positive
+/// definite (a flat or non-smooth likelihood).
+pub fn standard_errors(theta: &[f64], loglik: impl Fn(&[f64]) -> Option<f64>) -> Option<Vec<f64>> {
+    let k = theta.len();
+    let f0 = loglik(theta)?;
+    let h: Vec<f64> = theta.iter().map(|t| 1e-4 * t.abs().max(1e-3)).collect();
+    let at = |i: usize, si: f64, j: usize, sj: f64| {
+        let mut t = theta.to_vec();
+        t[i] += si * h[i];
+        t[j] += sj * h[j];
+        loglik(&t)
+    };
+    let mut info = vec![vec![0.0; k]; k];
+    for i in 0..k {
+        let d2 = (at(i, 1.0, i, 0.0)? - 2.0 * f0 + at(i, -1.0, i, 0.0)?) / (h[i] * h[i]);
+        info[i][i] = -d2;
+        for j in 0..i {
+            let d = (at(i, 1.0, j, 1.0)? - at(i, 1.0, j, -1.0)? - at(i, -1.0, j, 1.0)?
+                + at(i, -1.0, j, -1.0)?)
+                / (4.0 * h[i] * h[j]);
+            info[i][j] = -d;
+            info[j][i] = -d;
+        }
+    }
+    let inverse = Cholesky::new(&info).ok()?.inverse();
+    Some((0..k).map(|i| inverse[i][i].sqrt()).collect())
+}
+
+/// One component of a normal mixture being fitted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Component {
+    weight: f64,
+    mean: f64,
+    std: f64,
+}
+
+/// Deterministic starts for EM.
+const RESTARTS: u64 = 10;
+/// EM stops when the average log-likelihood changes by less than this,
+/// relatively.
+const EM_TOLERANCE: f64 = 1e-12;
+/// And in any case after this many iterations.
+const EM_MAX_ITERATIONS: usize = 20_000;
+
+/// Fits a mixture of `k` normals by EM, started from quantiles of the data
+/// and from `RESTARTS − 1` seeded random picks of data points; the best
+/// likelihood wins. Components are reported in increasing order of mean.
+///
+/// # Errors
+/// [`FitError::Degenerate`] when the data are too few or too concentrated
+/// for `k` components.
+pub fn fit_normal_mixture(xs: &[f64], k: usize) -> Result<FitReport, FitError> {
+    const NAME: &str = "normal_mixture";
+    check_data(NAME, xs)?;
+    let degenerate = |reason: String| FitError::Degenerate {
+        family: NAME,
+        reason,
+    };
+    if k == 0 {
+        return Err(degenerate(
+            "the number of components must be at least 1".into(),
+        ));
+    }
+    if xs.len() < 3 * k {
+        return Err(degenerate(format!(
+            "{} observations are too few for {k} components",
+            xs.len()
+        )));
+    }
+    let (_, spread) = sum::mean_std(xs, 0);
+    if spread <= 0.0 {
+        return Err(degenerate("the data are constant".into()));
+    }
+    let mut best: Option<(f64, Vec<Component>)> = None;
+    for start in 0..RESTARTS {
+        let init = initial_means(xs, k, start);
+        if let Some((ll, comps)) = em(xs, &init, spread) {
+            if best.as_ref().is_none_or(|(b, _)| ll > *b) {
+                best = Some((ll, comps));
+            }
+        }
+    }
+    let (_, mut comps) =
+        best.ok_or_else(|| degenerate("EM collapsed onto single points from every start".into()))?;
+    comps.sort_by(|a, b| a.mean.total_cmp(&b.mean));
+    let dist = mixture_of(&comps).map_err(|e| degenerate(e.to_string()))?;
+    let n = xs.len();
+    let theta: Vec<f64> = comps[..k - 1]
+        .iter()
+        .map(|c| c.weight)
+        .chain(comps.iter().map(|c| c.mean))
+        .chain(comps.iter().map(|c| c.std))
+        .collect();
+    let loglik = |t: &[f64]| {
+        let w_last = 1.0 - t[..k - 1].iter().sum::<f64>();
+        let comps: Vec<Component> = (0..k)
+            .map(|j| Component {
+                weight: if j < k - 1 { t[j] } else { w_last },
+                mean: t[k - 1 + j],
+                std: t[2 * k - 1 + j],
+            })
+            .collect();
+        mixture_of(&comps).ok().map(|d| d.sum_ln_pdf(xs))
+    };
+    let stderr = standard_errors(&theta, loglik).map(|se| {
+        let mut map = Map::new();
+        // The last weight is one minus the others: its standard error needs
+        // their covariances, which the diagonal does not carry; it is left out.
+        map.insert("weights".into(), json!(se[..k - 1]));
+        map.insert("means".into(), json!(se[k - 1..2 * k - 1]));
+        map.insert("stds".into(), json!(se[2 * k - 1..]));
+        map
+    });
+    let mut params = Map::new();
+    params.insert(
+        "weights".into(),
+        json!(comps.iter().map(|c| c.weight).collect::<Vec<_>>()),
+    );
+    params.insert(
+        "means".into(),
+        json!(comps.iter().map(|c| c.mean).collect::<Vec<_>>()),
+    );
+    params.insert(
+        "stds".into(),
+        json!(comps.iter().map(|c| c.std).collect::<Vec<_>>()),
+    );
+    Ok(FitReport {
+        family: NAME.into(),
+        params,
+        avg_loglik: dist.sum_ln_pdf(xs) / n as f64,
+        n,
+        stderr,
+        dist,
+    })
+}
+
+fn mixture_of(comps: &[Component]) -> Result<Dist, crate::dist::ParamError> {
+    let components = comps
+        .iter()
+        .map(|c| Normal::new(c.mean, c.std).map(Dist::Normal))
+        .collect::<Result<_, _>>()?;
+    Mixture::new(comps.iter().map(|c| c.weight).collect(), components).map(Dist::Mixture)
+}
+
+/// Start 0 spreads the means over the data's quantiles; the others pick
+/// data points from a seeded stream.
+fn initial_means(xs: &[f64], k: usize, start: u64) -> Vec<f64> {
+    if start == 0 {
+        let mut sorted = xs.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        return (0..k)
+            .map(|j| sorted[((j as f64 + 0.5) / k as f64 * sorted.len() as f64) as usize])
+            .collect();
+    }
+    let mut rng = rand_pcg::Pcg64::seed_from_u64(start);
+    (0..k).map(|_| xs[rng.random_range(0..xs.len())]).collect()
+}
+
+/// EM from the given means (equal weights, the data's spread as stds).
+/// Returns the average log-likelihood and `(weight, mean, std)` per
+/// component, or `None` if a component collapses.
+fn em(xs: &[f64], means: &[f64], spread: f64) -> Option<(f64, Vec<Component>)> {
+    let k = means.len();
+    let floor = 1e-6 * spread;
+    let mut comps: Vec<Component> = means
+        .iter()
+        .map(|&mean| Component {
+            weight: 1.0 / k as f64,
+            mean,
+            std: spread,
+        })
+        .collect();
+    let mut resp = vec![0.0; xs.len() * k];
+    let mut last = f64::NEG_INFINITY;
+    for _ in 0..EM_MAX_ITERATIONS {
+        // E step: responsibilities, and the log-likelihood of the current fit.
+        let normals: Vec<Normal> = comps
+            .iter()
+            .map(|c| Normal::new(c.mean, c.std))
+            .collect::<Result<_, _>>()
+            .ok()?;
+        let ln_w: Vec<f64> = comps.iter().map(|c| c.weight.ln()).collect();
+        let mut ll = 0.0;
+        for (i, &x) in xs.iter().enumerate() {
+            let row = &mut resp[i * k..(i + 1) * k];
+            for j in 0..k {
+                row[j] = ln_w[j] + normals[j].ln_pdf(x);
+            }
+            let top = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let total: f64 = row.iter().map(|t| (t - top).exp()).sum();
+            let ln_total = top + total.ln();
+            ll += ln_total;
+            for r in row.iter_mut() {
+                *r = (*r - ln_total).exp();
+            }
+        }
+        let avg = ll / xs.len() as f64;
+        // M step.
+        for (j, comp) in comps.iter_mut().enumerate() {
+            let nj: f64 = (0..xs.len()).map(|i| resp[i * k + j]).sum();
+            if nj < 1e-9 {
+                return None;
+            }
+            let mean = xs
+                .iter()
+                .enumerate()
+                .map(|(i, x)| resp[i * k + j] * x)
+                .sum::<f64>()
+                / nj;
+            let var = xs
+                .iter()
+                .enumerate()
+                .map(|(i, x)| resp[i * k + j] * (x - mean).powi(2))
+                .sum::<f64>()
+                / nj;
+            let std = var.sqrt();
+            // A component shrinking onto one point has an unbounded likelihood.
+            if std.is_nan() || std <= floor {
+                return None;
+            }
+            *comp = Component {
+                weight: nj / xs.len() as f64,
+                mean,
+                std,
+            };
+        }
+        if (avg - last).abs() <= EM_TOLERANCE * avg.abs() {
+            return Some((avg, comps));
+        }
+        last = avg;
+    }
+    Some((last, comps))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    fn draws(d: &Dist, n: usize, seed: u64) -> Vec<f64> {
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
+        (0..n).map(|_| d.sample(&mut rng)).collect()
+    }
+
+    #[test]
+    fn normal_fit_reports_parameters_and_textbook_standard_errors() {
+        let truth = Dist::Normal(Normal::new(1.5, 2.0).unwrap());
+        let xs = draws(&truth, 50_000, 1);
+        let r = fit(FamilyDef::find("normal").unwrap(), &xs).unwrap();
+        let (m, s) = (
+            r.params["mean"].as_f64().unwrap(),
+            r.params["std"].as_f64().unwrap(),
+        );
+        let se = r.stderr.unwrap();
+        let n = xs.len() as f64;
+        // Observed information of a normal at its MLE: SE(mean) = s/√n,
+        // SE(std) = s/√(2n), exactly.
+        assert!((se["mean"].as_f64().unwrap() / (s / n.sqrt()) - 1.0).abs() < 1e-5);
+        assert!((se["std"].as_f64().unwrap() / (s / (2.0 * n).sqrt()) - 1.0).abs() < 1e-5);
+        assert!((m - 1.5).abs() < 5.0 * 2.0 / n.sqrt());
+        assert!((r.avg_loglik - truth.sum_ln_pdf(&xs) / n).abs() < 1e-3);
+        assert!(r.avg_loglik >= truth.sum_ln_pdf(&xs) / n);
+    }
+
+    #[test]
+    fn degenerate_data_are_refused_with_a_reason() {
+        let normal = FamilyDef::find("normal").unwrap();
+        for (xs, why) in [
+            (vec![], "no observations"),
+            (vec![1.0, f64::NAN], "observation 2 is NaN"),
+            (vec![2.0, 2.0, 2.0], "constant"),
+        ] {
+            let e = fit(normal, &xs).unwrap_err().to_string();
+            assert!(e.contains(why), "{e}");
+        }
+        assert!(
+            fit_normal_mixture(&[1.0; 30], 2)
+                .unwrap_err()
+                .to_string()
+                .contains("constant")
+        );
+        assert!(
+            fit_normal_mixture(&[1.0, 2.0], 2)
+                .unwrap_err()
+                .to_string()
+                .contains("too few")
+        );
+    }
+
+    #[test]
+    fn em_recovers_a_well_separated_mixture() {
+        let truth = Dist::Mixture(
+            Mixture::new(
+                vec![0.3, 0.7],
+                vec![
+                    Dist::Normal(Normal::new(-2.0, 0.6).unwrap()),
+                    Dist::Normal(Normal::new(1.5, 1.0).unwrap()),
+                ],
+            )
+            .unwrap(),
+        );
+        let xs = draws(&truth, 20_000, 4);
+        let r = fit_normal_mixture(&xs, 2).unwrap();
+        let w = r.params["weights"].as_array().unwrap();
+        let m = r.params["means"].as_array().unwrap();
+        let s = r.params["stds"].as_array().unwrap();
+        let close = |a: &Json, b: f64, tol: f64| (a.as_f64().unwrap() - b).abs() < tol;
+        assert!(
+            close(&w[0], 0.3, 0.02) && close(&m[0], -2.0, 0.05) && close(&s[0], 0.6, 0.05),
+            "{r:?}"
+        );
+        assert!(
+            close(&w[1], 0.7, 0.02) && close(&m[1], 1.5, 0.05) && close(&s[1], 1.0, 0.05),
+            "{r:?}"
+        );
+        assert!(r.avg_loglik >= truth.sum_ln_pdf(&xs) / xs.len() as f64);
+        assert!(r.stderr.is_some());
+    }
+}
