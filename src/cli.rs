@@ -37,4 +37,41 @@ pub(crate) enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+    /// The entropy of a distribution, e.g. 'gamma(shape=2.5, rate=1.3)'.
+    Entropy {
+        /// The distribution.
+        dist: String,
+        /// Print JSON: {"value", "method", "stderr"?}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The divergence KL(P ‖ Q), e.g. 'normal(mean=0, std=1)' 'normal(mean=1, std=2)'.
+    Kl {
+        /// The first distribution, P.
+        p: String,
+        /// The second distribution, Q.
+        q: String,
+        /// Print JSON: {"value", "method", "stderr"?}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fit a family to data by maximum likelihood.
+    Fit {
+        /// The family (normal, gamma, ..., or normal_mixture).
+        family: String,
+        /// The data: one number a line, or a CSV file with --column.
+        file: PathBuf,
+        /// The CSV column to fit.
+        #[arg(long)]
+        column: Option<String>,
+        /// Components of a normal_mixture.
+        #[arg(long)]
+        components: Option<usize>,
+        /// Fix the degrees of freedom of a student_t instead of fitting them.
+        #[arg(long)]
+        df: Option<f64>,
+        /// Print JSON: {"family", "params", "avg_loglik", "n", "stderr"?}.
+        #[arg(long)]
+        json: bool,
+    },
 }

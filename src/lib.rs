@@ -10,6 +10,7 @@
 pub mod build;
 pub mod chart;
 pub mod config;
+pub mod data;
 pub mod dist;
 pub mod experiment;
 pub mod figure;

@@ -1,6 +1,7 @@
 //! The `likely` command: parses arguments, calls the library, reports.
 
 mod cli;
+mod cmd;
 
 use std::process::ExitCode;
 
@@ -32,46 +33,29 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             force,
             no_cache,
             quiet,
-        } => {
-            let summary = build::build(&build::Options {
-                root,
-                force,
-                no_cache,
-                quiet,
-            })?;
-            for w in &summary.warnings {
-                eprintln!("warning: {w}");
-            }
-            for kept in &summary.report.kept {
-                eprintln!(
-                    "warning: site/{kept} is no longer produced but was edited by hand, so it was kept"
-                );
-            }
-            if !quiet {
-                let r = &summary.report;
-                println!(
-                    "built site/ in {:.1} s: {} experiments ({} ran, {} cached), {} figures, {} posts; {} files written, {} unchanged, {} removed",
-                    summary.elapsed.as_secs_f64(),
-                    summary.ran + summary.cached,
-                    summary.ran,
-                    summary.cached,
-                    summary.figures,
-                    summary.posts,
-                    r.written,
-                    r.unchanged,
-                    r.removed
-                );
-            }
-            Ok(())
-        }
-        Command::Check { root } => {
-            let checked = build::check(&build::Layout::of(&root))?;
-            println!(
-                "ok: {} experiments, {} posts, templates parse",
-                checked.experiments.len(),
-                checked.posts.len()
-            );
-            Ok(())
-        }
+        } => cmd::build(build::Options {
+            root,
+            force,
+            no_cache,
+            quiet,
+        }),
+        Command::Check { root } => cmd::check(&root),
+        Command::Entropy { dist, json } => cmd::entropy(&dist, json),
+        Command::Kl { p, q, json } => cmd::kl(&p, &q, json),
+        Command::Fit {
+            family,
+            file,
+            column,
+            components,
+            df,
+            json,
+        } => cmd::fit(cmd::FitArgs {
+            family: &family,
+            file: &file,
+            column: column.as_deref(),
+            components,
+            df,
+            json,
+        }),
     }
 }

@@ -1,0 +1,164 @@
+//! What each command does: call the library, print the result.
+
+use std::path::Path;
+
+use anyhow::{Context as _, bail};
+
+use likely::dist::{FAMILIES, FamilyDef, text};
+use likely::stats::fit::{self, FitReport};
+use likely::stats::kl::{self, Method, Value};
+use likely::{build, data};
+
+/// `likely build`.
+pub(crate) fn build(options: build::Options) -> anyhow::Result<()> {
+    let quiet = options.quiet;
+    let summary = build::build(&options)?;
+    for w in &summary.warnings {
+        eprintln!("warning: {w}");
+    }
+    for kept in &summary.report.kept {
+        eprintln!(
+            "warning: site/{kept} is no longer produced but was edited by hand, so it was kept"
+        );
+    }
+    if !quiet {
+        let r = &summary.report;
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        println!(
+            "built site/ in {:.1} s: {} ({} ran, {} cached), {}, {}; {} written, {} unchanged, {} removed",
+            summary.elapsed.as_secs_f64(),
+            plural(summary.ran + summary.cached, "experiment"),
+            summary.ran,
+            summary.cached,
+            plural(summary.figures, "figure"),
+            plural(summary.posts, "post"),
+            plural(r.written, "file"),
+            r.unchanged,
+            r.removed
+        );
+    }
+    Ok(())
+}
+
+/// `likely check`.
+pub(crate) fn check(root: &Path) -> anyhow::Result<()> {
+    let checked = build::check(&build::Layout::of(root))?;
+    println!(
+        "ok: {} experiments, {} posts, templates parse",
+        checked.experiments.len(),
+        checked.posts.len()
+    );
+    Ok(())
+}
+
+fn parse(which: &str, text: &str) -> anyhow::Result<likely::dist::AnyDist> {
+    text::parse(text).map_err(|e| anyhow::anyhow!("{which} `{text}`: {e}"))
+}
+
+fn method_name(m: Method) -> &'static str {
+    match m {
+        Method::ClosedForm => "closed form",
+        Method::Quadrature => "adaptive quadrature",
+        Method::Summation => "exact summation",
+        Method::MonteCarlo => "Monte Carlo",
+    }
+}
+
+fn print_value(what: &str, v: &Value, json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string(v)?);
+    } else {
+        match v.stderr {
+            Some(se) => println!(
+                "{what} = {} ± {se:.2e} nats ({})",
+                v.value,
+                method_name(v.method)
+            ),
+            None => println!("{what} = {} nats ({})", v.value, method_name(v.method)),
+        }
+    }
+    Ok(())
+}
+
+/// `likely entropy`.
+pub(crate) fn entropy(dist: &str, json: bool) -> anyhow::Result<()> {
+    let d = parse("distribution", dist)?;
+    let v = kl::entropy_any(&d).with_context(|| format!("the entropy of {}", d.label()))?;
+    print_value(&format!("H({})", d.label()), &v, json)
+}
+
+/// `likely kl`.
+pub(crate) fn kl(p: &str, q: &str, json: bool) -> anyhow::Result<()> {
+    let (p, q) = (parse("P", p)?, parse("Q", q)?);
+    let v = kl::kl_any(&p, &q).with_context(|| format!("KL({} ‖ {})", p.label(), q.label()))?;
+    print_value(&format!("KL({} ‖ {})", p.label(), q.label()), &v, json)
+}
+
+/// What `likely fit` was asked.
+pub(crate) struct FitArgs<'a> {
+    pub(crate) family: &'a str,
+    pub(crate) file: &'a Path,
+    pub(crate) column: Option<&'a str>,
+    pub(crate) components: Option<usize>,
+    pub(crate) df: Option<f64>,
+    pub(crate) json: bool,
+}
+
+/// `likely fit`.
+pub(crate) fn fit(args: FitArgs<'_>) -> anyhow::Result<()> {
+    let xs = data::read(args.file, args.column)?;
+    let report = fit_report(&args, &xs)?;
+    if args.json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        print_report(&report);
+    }
+    Ok(())
+}
+
+fn fit_report(args: &FitArgs<'_>, xs: &[f64]) -> anyhow::Result<FitReport> {
+    if args.family == "normal_mixture" {
+        if args.df.is_some() {
+            bail!("--df applies to student_t only");
+        }
+        let k = args
+            .components
+            .context("normal_mixture needs --components K")?;
+        return Ok(fit::fit_normal_mixture(xs, k)?);
+    }
+    if args.components.is_some() {
+        bail!("--components applies to normal_mixture only");
+    }
+    let family = FamilyDef::find(args.family)
+        .filter(|f| f.has_fit)
+        .with_context(|| {
+            let names: Vec<&str> = FAMILIES
+                .iter()
+                .filter(|f| f.has_fit)
+                .map(|f| f.name)
+                .collect();
+            format!(
+                "cannot fit `{}`; the families with a fit are: {}, normal_mixture",
+                args.family,
+                names.join(", ")
+            )
+        })?;
+    match args.df {
+        Some(df) => Ok(fit::fit_fixed(family, xs, "df", df)?),
+        None => Ok(fit::fit(family, xs)?),
+    }
+}
+
+fn print_report(r: &FitReport) {
+    println!(
+        "{} fitted to {} observations, average log-likelihood {}",
+        r.family, r.n, r.avg_loglik
+    );
+    for (name, value) in &r.params {
+        let se = r.stderr.as_ref().and_then(|s| s.get(name));
+        match se {
+            Some(se) => println!("  {name:<10} {value}   (standard error {se})"),
+            None => println!("  {name:<10} {value}"),
+        }
+    }
+}
