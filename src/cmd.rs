@@ -106,8 +106,16 @@ pub(crate) struct FitArgs<'a> {
 
 /// `likely fit`.
 pub(crate) fn fit(args: FitArgs<'_>) -> anyhow::Result<()> {
+    // Check what is asked before reading a possibly large file.
+    let target = fit_target(&args)?;
     let xs = data::read(args.file, args.column)?;
-    let report = fit_report(&args, &xs)?;
+    let report = match target {
+        FitTarget::Mixture(k) => fit::fit_normal_mixture(&xs, k)?,
+        FitTarget::Family(family) => match args.df {
+            Some(df) => fit::fit_fixed(family, &xs, "df", df)?,
+            None => fit::fit(family, &xs)?,
+        },
+    };
     if args.json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
@@ -116,7 +124,12 @@ pub(crate) fn fit(args: FitArgs<'_>) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn fit_report(args: &FitArgs<'_>, xs: &[f64]) -> anyhow::Result<FitReport> {
+enum FitTarget {
+    Family(&'static FamilyDef),
+    Mixture(usize),
+}
+
+fn fit_target(args: &FitArgs<'_>) -> anyhow::Result<FitTarget> {
     if args.family == "normal_mixture" {
         if args.df.is_some() {
             bail!("--df applies to student_t only");
@@ -124,13 +137,14 @@ fn fit_report(args: &FitArgs<'_>, xs: &[f64]) -> anyhow::Result<FitReport> {
         let k = args
             .components
             .context("normal_mixture needs --components K")?;
-        return Ok(fit::fit_normal_mixture(xs, k)?);
+        return Ok(FitTarget::Mixture(k));
     }
     if args.components.is_some() {
         bail!("--components applies to normal_mixture only");
     }
-    let family = FamilyDef::find(args.family)
+    FamilyDef::find(args.family)
         .filter(|f| f.has_fit)
+        .map(FitTarget::Family)
         .with_context(|| {
             let names: Vec<&str> = FAMILIES
                 .iter()
@@ -142,11 +156,7 @@ fn fit_report(args: &FitArgs<'_>, xs: &[f64]) -> anyhow::Result<FitReport> {
                 args.family,
                 names.join(", ")
             )
-        })?;
-    match args.df {
-        Some(df) => Ok(fit::fit_fixed(family, xs, "df", df)?),
-        None => Ok(fit::fit(family, xs)?),
-    }
+        })
 }
 
 fn print_report(r: &FitReport) {
