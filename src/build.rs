@@ -13,9 +13,9 @@ use anyhow::{Context as _, bail};
 use rayon::prelude::*;
 
 use crate::config::SiteConfig;
-use crate::render::{self, Library, Templates};
+use crate::render::{self, Templates};
 use crate::run::{self, Status};
-use crate::site::{self, Files, Warning};
+use crate::site::{self, Files};
 use crate::{figure, spec};
 
 /// What to build, and how.
@@ -44,8 +44,9 @@ pub struct Summary {
     pub posts: usize,
     /// Changes to `site/`.
     pub report: site::Report,
-    /// Formulas the HTML site could not fully render.
-    pub warnings: Vec<Warning>,
+    /// Things worth knowing: numbers that are not finite, formulas the
+    /// HTML site could not fully render.
+    pub warnings: Vec<String>,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -94,9 +95,14 @@ pub struct Checked {
     pub experiments: Vec<spec::Experiment>,
     /// The posts.
     pub posts: Vec<render::Post>,
+    /// The HTML site's stylesheet.
+    pub style: String,
 }
 
-/// Reads and checks specs, posts, templates and the site config.
+/// Reads and checks specs, posts, templates and the site config, and
+/// renders every post against the shape of each experiment's outcome, so
+/// that a reference to a missing experiment, figure, table or number fails
+/// before any work starts.
 ///
 /// # Errors
 /// Every spec error at once; otherwise the first problem found.
@@ -122,7 +128,7 @@ pub fn check(layout: &Layout) -> anyhow::Result<Checked> {
         .find(|e| render::RESERVED.contains(&e.id.as_str()))
     {
         bail!(
-            "{}: `{}` is a name posts use for something else ({}); rename the file",
+            "{}: `{}` is a name posts use for something else; rename the file (reserved: {})",
             e.path.display(),
             e.id,
             render::RESERVED.join(", ")
@@ -133,13 +139,44 @@ pub fn check(layout: &Layout) -> anyhow::Result<Checked> {
     } else {
         Vec::new()
     };
-    // Parse every template now, so a typo fails before minutes of work.
-    Templates::load(&layout.templates, &posts, Arc::new(Library::new()), &config)?;
+    let style = render::template_text(&layout.templates, "style.css")?;
+    let dry = Arc::new(render::library(
+        &experiments,
+        experiments
+            .iter()
+            .map(|e| e.spec.kind.dry_outcome())
+            .collect(),
+    ));
+    let templates = Templates::load(&layout.templates, &posts, Arc::clone(&dry), &config)?;
+    render::posts(&posts, &templates, &config, &dry)?;
     Ok(Checked {
         config,
         experiments,
         posts,
+        style,
     })
+}
+
+/// Holds `.likely/lock` for the duration of a build, so two builds of one
+/// project never write `site/` at once.
+fn lock(layout: &Layout) -> anyhow::Result<std::fs::File> {
+    std::fs::create_dir_all(&layout.work)
+        .with_context(|| format!("creating {}", layout.work.display()))?;
+    let path = layout.work.join("lock");
+    let file =
+        std::fs::File::create(&path).with_context(|| format!("opening {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            bail!(
+                "another likely build is running in this project ({} is locked)",
+                path.display()
+            )
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("locking {}", path.display()))
+        }
+    }
 }
 
 /// Runs the whole pipeline.
@@ -153,7 +190,9 @@ pub fn build(options: &Options) -> anyhow::Result<Summary> {
         config,
         experiments,
         posts,
+        style,
     } = check(&layout)?;
+    let _lock = lock(&layout)?;
 
     let runs = run::run_all(
         &experiments,
@@ -167,8 +206,11 @@ pub fn build(options: &Options) -> anyhow::Result<Summary> {
         .iter()
         .filter(|r| matches!(r.status, Status::Ran(_)))
         .count();
+    let mut notes: Vec<String> = runs
+        .iter()
+        .flat_map(|r| non_finite(&r.id, &r.outcome.numbers))
+        .collect();
 
-    let mut files = Files::new();
     let drawn: Vec<(String, Vec<u8>)> = runs
         .par_iter()
         .flat_map(|run| {
@@ -180,10 +222,11 @@ pub fn build(options: &Options) -> anyhow::Result<Summary> {
         })
         .collect::<anyhow::Result<_>>()?;
     let figures: Files = drawn.into_iter().collect();
+    let mut assets = Files::new();
     for run in &runs {
         let json = serde_json::to_string_pretty(&run.outcome.numbers)
             .context("writing numbers as JSON")?;
-        files.insert(
+        assets.insert(
             format!("assets/likely/{}/numbers.json", run.id),
             (json + "\n").into_bytes(),
         );
@@ -195,24 +238,51 @@ pub fn build(options: &Options) -> anyhow::Result<Summary> {
     ));
     let templates = Templates::load(&layout.templates, &posts, Arc::clone(&library), &config)?;
     let rendered = render::posts(&posts, &templates, &config, &library)?;
-    for post in &rendered {
-        let (path, bytes) = site::jekyll_post(post);
-        files.insert(path, bytes);
-    }
-    let style = render::template_text(&layout.templates, "style.css")?;
-    let (pages, warnings) = site::html_pages(&rendered, &figures, &templates, &config, &style)?;
-    let figure_count = figures.len();
-    files.extend(figures);
-    files.extend(pages);
-
-    let report = site::write(&layout.site, &layout.work.join("staging"), &files)?;
+    let (report, warnings) = site::write(
+        &layout.site,
+        &site::Output {
+            posts: &rendered,
+            figures: &figures,
+            assets: &assets,
+            templates: &templates,
+            config: &config,
+            style: &style,
+        },
+    )?;
+    notes.extend(warnings.iter().map(ToString::to_string));
     Ok(Summary {
         ran,
         cached: experiments.len() - ran,
-        figures: figure_count,
+        figures: figures.len(),
         posts: rendered.len(),
         report,
-        warnings,
+        warnings: notes,
         elapsed: start.elapsed(),
     })
+}
+
+/// Warnings for numbers that are not finite: JSON writes them as `null`.
+fn non_finite(id: &str, numbers: &serde_json::Value) -> Vec<String> {
+    fn walk(path: &str, value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Null => out.push(path.to_string()),
+            serde_json::Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    walk(&format!("{path}[{i}]"), v, out);
+                }
+            }
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    walk(&format!("{path}.{k}"), v, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut paths = Vec::new();
+    walk(id, numbers, &mut paths);
+    paths
+        .into_iter()
+        .map(|p| format!("{p} is not a finite number (or does not apply); numbers.json holds null"))
+        .collect()
 }

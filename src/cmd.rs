@@ -2,6 +2,14 @@
 
 use std::path::Path;
 
+/// `println!` that ignores a closed pipe (`likely build | head -1`).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 use anyhow::{Context as _, bail};
 
 use likely::dist::{FAMILIES, FamilyDef, text};
@@ -24,7 +32,7 @@ pub(crate) fn build(options: build::Options) -> anyhow::Result<()> {
     if !quiet {
         let r = &summary.report;
         let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-        println!(
+        out!(
             "built site/ in {:.1} s: {} ({} ran, {} cached), {}, {}; {} written, {} unchanged, {} removed",
             summary.elapsed.as_secs_f64(),
             plural(summary.ran + summary.cached, "experiment"),
@@ -43,7 +51,7 @@ pub(crate) fn build(options: build::Options) -> anyhow::Result<()> {
 /// `likely check`.
 pub(crate) fn check(root: &Path) -> anyhow::Result<()> {
     let checked = build::check(&build::Layout::of(root))?;
-    println!(
+    out!(
         "ok: {} experiments, {} posts, templates parse",
         checked.experiments.len(),
         checked.posts.len()
@@ -66,15 +74,15 @@ fn method_name(m: Method) -> &'static str {
 
 fn print_value(what: &str, v: &Value, json: bool) -> anyhow::Result<()> {
     if json {
-        println!("{}", serde_json::to_string(v)?);
+        out!("{}", serde_json::to_string(v)?);
     } else {
         match v.stderr {
-            Some(se) => println!(
+            Some(se) => out!(
                 "{what} = {} ± {se:.2e} nats ({})",
                 v.value,
                 method_name(v.method)
             ),
-            None => println!("{what} = {} nats ({})", v.value, method_name(v.method)),
+            None => out!("{what} = {} nats ({})", v.value, method_name(v.method)),
         }
     }
     Ok(())
@@ -117,7 +125,7 @@ pub(crate) fn fit(args: FitArgs<'_>) -> anyhow::Result<()> {
         },
     };
     if args.json {
-        println!("{}", serde_json::to_string(&report)?);
+        out!("{}", serde_json::to_string(&report)?);
     } else {
         print_report(&report);
     }
@@ -160,15 +168,17 @@ fn fit_target(args: &FitArgs<'_>) -> anyhow::Result<FitTarget> {
 }
 
 fn print_report(r: &FitReport) {
-    println!(
+    out!(
         "{} fitted to {} observations, average log-likelihood {}",
-        r.family, r.n, r.avg_loglik
+        r.family,
+        r.n,
+        r.avg_loglik
     );
     for (name, value) in &r.params {
         let se = r.stderr.as_ref().and_then(|s| s.get(name));
         match se {
-            Some(se) => println!("  {name:<10} {value}   (standard error {se})"),
-            None => println!("  {name:<10} {value}"),
+            Some(se) => out!("  {name:<10} {value}   (standard error {se})"),
+            None => out!("  {name:<10} {value}"),
         }
     }
 }

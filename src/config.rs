@@ -140,14 +140,8 @@ impl SiteConfig {
         let src = std::fs::read_to_string(&path)
             .with_context(|| format!("reading {}", path.display()))?;
         Self::parse(&src).map_err(|e| {
-            let at = e
-                .location()
-                .map(|l| format!(":{}:{}", l.line(), l.column()))
-                .unwrap_or_default();
-            let mut message = e.to_string();
-            if let Some(i) = message.rfind(" at line ") {
-                message.truncate(i);
-            }
+            let (at, message) = crate::spec::yaml_message(&e);
+            let at = at.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default();
             anyhow::anyhow!("{}{at}: {message}", path.display())
         })
     }

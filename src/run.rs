@@ -126,18 +126,18 @@ fn run_one(
     progress: &Progress,
 ) -> anyhow::Result<Run> {
     let key = cache_key(experiment, build)?;
-    let cache_file = options
+    let cached = options
         .cache_dir
         .as_ref()
-        .map(|d| d.join(format!("{}.json", experiment.id)));
-    if let (Some(file), false) = (&cache_file, options.force) {
-        if let Some(outcome) = read_cache(file, &key) {
-            return Ok(Run {
-                id: experiment.id.clone(),
-                outcome,
-                status: Status::Cached,
-            });
-        }
+        .map(|d| cache_file(d, &experiment.id, &key));
+    if let (Some(file), false) = (&cached, options.force)
+        && let Some(outcome) = read_cache(file, &key)
+    {
+        return Ok(Run {
+            id: experiment.id.clone(),
+            outcome,
+            status: Status::Cached,
+        });
     }
     let kind = &experiment.spec.kind;
     let bar = progress.bar(&experiment.id, kind.work());
@@ -147,8 +147,8 @@ fn run_one(
     let outcome = kind.run(&ctx)?;
     let elapsed = start.elapsed();
     bar.finish_and_clear();
-    if let Some(file) = &cache_file {
-        write_cache(file, &key, &outcome)?;
+    if let Some(dir) = &options.cache_dir {
+        write_cache(dir, &experiment.id, &key, &outcome)?;
     }
     Ok(Run {
         id: experiment.id.clone(),
@@ -157,32 +157,72 @@ fn run_one(
     })
 }
 
+/// Cached outcomes kept per experiment: switching a spec back and forth
+/// between a few versions reruns nothing.
+const KEEP_PER_EXPERIMENT: usize = 5;
+
+/// The cache file of experiment `id` under `key`.
+fn cache_file(dir: &Path, id: &str, key: &str) -> PathBuf {
+    dir.join(format!("{id}.{}.yaml", &key[..32.min(key.len())]))
+}
+
 /// The cached outcome, if the file exists, parses and has the right key.
 /// A damaged or stale entry is simply recomputed.
 fn read_cache(file: &Path, key: &str) -> Option<Outcome> {
     let text = std::fs::read_to_string(file).ok()?;
-    let entry: CacheEntry = serde_json::from_str(&text).ok()?;
+    let entry: CacheEntry = serde_yaml::from_str(&text).ok()?;
     (entry.key == key).then_some(entry.outcome)
 }
 
-/// Caches `outcome`, unless it would not read back bit for bit (JSON has no
-/// NaN): a cached outcome must give the same site as a computed one.
-fn write_cache(file: &Path, key: &str, outcome: &Outcome) -> anyhow::Result<()> {
+/// Caches `outcome` as YAML, which, unlike JSON, keeps NaN and infinities:
+/// a cached outcome must give the same site as a computed one, so the entry
+/// is written only if it reads back to the same text.
+fn write_cache(dir: &Path, id: &str, key: &str, outcome: &Outcome) -> anyhow::Result<()> {
     let entry = CacheEntry {
         key: key.to_string(),
         outcome: outcome.clone(),
     };
-    let text = serde_json::to_string(&entry).context("serializing an outcome")?;
-    match serde_json::from_str::<CacheEntry>(&text) {
-        Ok(back) if back.outcome == *outcome => {}
-        _ => return Ok(()),
+    let text = serde_yaml::to_string(&entry).context("serializing an outcome")?;
+    let back = serde_yaml::from_str::<CacheEntry>(&text).ok();
+    if back.and_then(|b| serde_yaml::to_string(&b).ok()).as_deref() != Some(text.as_str()) {
+        return Ok(());
     }
-    let dir = file.parent().context("cache file without a directory")?;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let tmp = file.with_extension("json.tmp");
+    let file = cache_file(dir, id, key);
+    let tmp = file.with_extension("yaml.tmp");
     std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, file).with_context(|| format!("writing {}", file.display()))?;
+    std::fs::rename(&tmp, &file).with_context(|| format!("writing {}", file.display()))?;
+    prune(dir, id);
     Ok(())
+}
+
+/// Keeps the most recent cache entries of experiment `id`.
+fn prune(dir: &Path, id: &str) {
+    let prefix = format!("{id}.");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            // Ids hold no dots, so `<id>.` names this experiment's entries only.
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with(&prefix) && name.ends_with(".yaml")
+        })
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    files.sort();
+    let excess = files.len().saturating_sub(KEEP_PER_EXPERIMENT);
+    for (_, path) in files.into_iter().take(excess) {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+/// Prints a line to stdout; a closed pipe (`likely build | head -1`) is not
+/// an error worth stopping for.
+fn print_line(text: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stdout(), "{text}");
 }
 
 /// Progress bars on a terminal, plain lines otherwise.
@@ -218,10 +258,10 @@ impl Progress {
         match &self.multi {
             Some(multi) => {
                 if multi.println(text).is_err() {
-                    println!("{text}");
+                    print_line(text);
                 }
             }
-            None => println!("{text}"),
+            None => print_line(text),
         }
     }
 }

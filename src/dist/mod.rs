@@ -314,11 +314,22 @@ fn family_name<F: Family>(_: &F) -> &'static str {
     F::NAME
 }
 
+/// A number as a label shows it: as written for everyday magnitudes,
+/// in scientific notation for very large or very small ones.
+pub fn number_label(x: f64) -> String {
+    let a = x.abs();
+    if a != 0.0 && a.is_finite() && !(1e-4..1e6).contains(&a) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
 fn value_label(value: &ParamValue) -> String {
     match value {
-        ParamValue::Scalar(x) => format!("{x}"),
+        ParamValue::Scalar(x) => number_label(*x),
         ParamValue::Vector(xs) => {
-            let parts: Vec<String> = xs.iter().map(|x| format!("{x}")).collect();
+            let parts: Vec<String> = xs.iter().map(|x| number_label(*x)).collect();
             format!("[{}]", parts.join(", "))
         }
         ParamValue::Matrix(rows) => {
@@ -384,5 +395,10 @@ mod tests {
             .build_scalars(&[1.5, 2.0])
             .unwrap();
         assert_eq!(d.label(), "normal(mean=1.5, std=2)");
+        let d = FamilyDef::find("normal")
+            .unwrap()
+            .build_scalars(&[-3e300, 1e-300])
+            .unwrap();
+        assert_eq!(d.label(), "normal(mean=-3e300, std=1e-300)");
     }
 }

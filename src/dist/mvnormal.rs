@@ -149,7 +149,7 @@ impl MvNormal {
     /// `mvnormal(mean=[...], cov=[[...], ...])`.
     pub fn label(&self) -> String {
         let row = |r: &[f64]| {
-            let parts: Vec<String> = r.iter().map(|x| format!("{x}")).collect();
+            let parts: Vec<String> = r.iter().map(|x| super::number_label(*x)).collect();
             format!("[{}]", parts.join(", "))
         };
         let rows: Vec<String> = self.cov.iter().map(|r| row(r)).collect();

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{Compute, Ctx, argmax, scale_of};
+use super::{Compute, Ctx, Size, argmax, scale_of};
 use crate::chart::{Axis, Corner, Figure, Heatmap, Marker, Panel, Plot, Series, color};
 use crate::dist::syntax::{Positive, Real};
 use crate::dist::{Dist, LN_SQRT_2PI, Normal, Univariate};
@@ -118,9 +118,9 @@ pub struct Findings {
 impl Compute for Spec {
     type Result = Findings;
 
-    fn work(&self) -> u64 {
+    fn size(&self) -> Size {
         let (n0, n1) = self.q.0.shape();
-        (n0 * n1) as u64
+        Size::uniform(n0 * n1, self.draws.0)
     }
 
     fn compute(&self, ctx: &Ctx<'_>) -> anyhow::Result<Findings> {
@@ -149,7 +149,7 @@ impl Compute for Spec {
                 let joint = sum::lanes(&eps, |e| model.log_joint(x, m + t * e)) / k;
                 let mc = joint - (mean_ln_phi - t.ln());
                 let divergence = kl::kl(&q, &post).context("KL(q ‖ posterior)")?.value;
-                ctx.tick(1);
+                ctx.tick(self.draws.0 as u64);
                 Ok((mc, model.elbo(x, m, t), divergence))
             })
             .collect::<anyhow::Result<_>>()?;
@@ -173,6 +173,21 @@ impl Compute for Spec {
             elbo_cf,
             kl,
         })
+    }
+
+    fn placeholder(&self) -> Findings {
+        let (n0, n1) = self.q.0.shape();
+        Findings {
+            log_px: 1.0,
+            posterior: Normal::standard(),
+            elbo_mc: vec![1.0; n0 * n1],
+            elbo_cf: vec![1.0; n0 * n1],
+            kl: vec![1.0; n0 * n1],
+            gap_error_cf: 1.0,
+            gap_error_mc: 1.0,
+            best_mc: 0,
+            best_cf: 0,
+        }
     }
 
     fn report(&self, r: &Findings) -> Outcome {

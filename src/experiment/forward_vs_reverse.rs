@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{Compute, Ctx, argmin};
+use super::{Compute, Ctx, Size, argmin};
 use crate::chart::{Axis, Corner, Figure, Panel, Plot, Series, color};
 use crate::dist::{Dist, Family, Normal, Univariate};
 use crate::outcome::{Cell, Column, Format, Outcome, Table};
@@ -78,9 +78,9 @@ impl Spec {
 impl Compute for Spec {
     type Result = Findings;
 
-    fn work(&self) -> u64 {
+    fn size(&self) -> Size {
         let (n0, n1) = self.model.0.shape();
-        (n0 * n1) as u64
+        Size::uniform(n0 * n1, self.draws.0)
     }
 
     fn compute(&self, ctx: &Ctx<'_>) -> anyhow::Result<Findings> {
@@ -107,7 +107,7 @@ impl Compute for Spec {
             .map(|cell| {
                 let q = as_normal(grid.dist(cell / n1, cell % n1)?)?;
                 let log_target = sum::lanes(&eps, |e| self.target.ln_pdf(q.from_standard(e)));
-                ctx.tick(1);
+                ctx.tick(self.draws.0 as u64);
                 Ok(mean_ln_phi - q.std().ln() - log_target / eps.len() as f64)
             })
             .collect::<anyhow::Result<_>>()?;
@@ -131,6 +131,20 @@ impl Compute for Spec {
             },
             reverse_cell: (best / n1, best % n1),
         })
+    }
+
+    fn placeholder(&self) -> Findings {
+        let fit = Fit {
+            q: Normal::standard(),
+            kl_mc: 1.0,
+            kl_target_q: 1.0,
+            kl_q_target: 1.0,
+        };
+        Findings {
+            forward: fit.clone(),
+            reverse: fit,
+            reverse_cell: (0, 0),
+        }
     }
 
     fn report(&self, r: &Findings) -> Outcome {

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{Compute, Ctx};
+use super::{Compute, Ctx, Size};
 use crate::chart::{Axis, Corner, Figure, Marker, Panel, Plot, Series, Shape, color};
 use crate::dist::{Dist, Univariate};
 use crate::outcome::{Cell, Column, Format, Outcome, Table};
@@ -32,8 +32,8 @@ pub struct Spec {
     pub q: Dist,
     /// Sample sizes.
     pub n: Counts,
-    /// Independent estimates per sample size.
-    pub replicates: Count,
+    /// Independent estimates per sample size (at least 2, for their spread).
+    pub replicates: Count<2>,
 }
 
 /// The typed result.
@@ -69,8 +69,8 @@ impl Spec {
 impl Compute for Spec {
     type Result = Findings;
 
-    fn work(&self) -> u64 {
-        self.n.0.iter().map(|&n| n as u64).sum::<u64>() * self.replicates.0 as u64
+    fn size(&self) -> Size {
+        Size::replicated(&self.n.0, self.replicates.0)
     }
 
     fn compute(&self, ctx: &Ctx<'_>) -> anyhow::Result<Findings> {
@@ -90,6 +90,18 @@ impl Compute for Spec {
             .map(|per_size| sum::mean_std(per_size, 1))
             .unzip();
         Ok(Findings { exact, mean, std })
+    }
+
+    fn placeholder(&self) -> Findings {
+        Findings {
+            exact: kl::Value {
+                value: 1.0,
+                method: kl::Method::ClosedForm,
+                stderr: None,
+            },
+            mean: vec![1.0; self.n.0.len()],
+            std: vec![1.0; self.n.0.len()],
+        }
     }
 
     fn report(&self, r: &Findings) -> Outcome {

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{Compute, Ctx, argmax, argmin, scale_of, step_at};
+use super::{Compute, Ctx, Size, argmax, argmin, scale_of, step_at};
 use crate::chart::{Axis, Corner, Figure, Heatmap, Marker, Panel, Series, color};
 use crate::dist::{Dist, Univariate};
 use crate::outcome::{Cell, Column, Format, Outcome, Table};
@@ -73,9 +73,9 @@ pub struct Findings {
 impl Compute for Spec {
     type Result = Findings;
 
-    fn work(&self) -> u64 {
+    fn size(&self) -> Size {
         let (n0, n1) = self.model.shape();
-        (n0 * n1) as u64
+        Size::uniform(n0 * n1, self.sample_size.0)
     }
 
     fn compute(&self, ctx: &Ctx<'_>) -> anyhow::Result<Findings> {
@@ -93,7 +93,7 @@ impl Compute for Spec {
             .into_par_iter()
             .map(|cell| {
                 let model = grid.dist(cell / n1, cell % n1)?;
-                ctx.tick(1);
+                ctx.tick(xs.len() as u64);
                 Ok(model.sum_ln_pdf(&xs) / n)
             })
             .collect::<anyhow::Result<_>>()?;
@@ -146,13 +146,42 @@ impl Compute for Spec {
         })
     }
 
+    fn placeholder(&self) -> Findings {
+        let (ax0, ax1) = self.model.swept_axes();
+        let (n0, n1) = self.model.shape();
+        let corner = Cellpoint {
+            i: 0,
+            j: 0,
+            a: ax0.values[0],
+            b: ax1.values[0],
+        };
+        let has_fit = self.model.family.has_fit;
+        let one = kl::Value {
+            value: 1.0,
+            method: kl::Method::ClosedForm,
+            stderr: None,
+        };
+        Findings {
+            avg_loglik: vec![1.0; n0 * n1],
+            kl: vec![1.0; n0 * n1],
+            argmax_loglik: corner,
+            argmin_kl: corner,
+            step: [1.0, 1.0],
+            mle: has_fit.then_some([1.0, 1.0]),
+            mle_avg_loglik: has_fit.then_some(1.0),
+            entropy_sample: 1.0,
+            entropy_exact: one,
+            kl_at_mle: has_fit.then_some(one),
+        }
+    }
+
     fn report(&self, r: &Findings) -> Outcome {
         let (ax0, ax1) = self.model.swept_axes();
         let (p0, p1) = (ax0.param, ax1.param);
         let cell = |c: &Cellpoint, key: &str, value: f64| json!({ "i": c.i, "j": c.j, p0: c.a, p1: c.b, key: value });
         let k_ll = r.argmax_loglik.i * ax1.values.len() + r.argmax_loglik.j;
         let k_kl = r.argmin_kl.i * ax1.values.len() + r.argmin_kl.j;
-        let numbers = json!({
+        let mut numbers = json!({
             "data": self.data.label(),
             "model": self.model.family.name,
             "sample_size": self.sample_size.0,
@@ -164,12 +193,17 @@ impl Compute for Spec {
             "argmin_kl": cell(&r.argmin_kl, "kl", r.kl[k_kl]),
             "same_cell": (r.argmax_loglik.i, r.argmax_loglik.j) == (r.argmin_kl.i, r.argmin_kl.j),
             "step": { p0: r.step[0], p1: r.step[1] },
-            "mle": r.mle.map(|m| json!({ p0: m[0], p1: m[1], "avg_loglik": r.mle_avg_loglik })),
             "entropy_sample": r.entropy_sample,
             "entropy": r.entropy_exact.value,
             "entropy_method": r.entropy_exact.method,
-            "kl_at_mle": r.kl_at_mle.map(|v| v.value),
         });
+        // Present only when the model family has a maximum-likelihood fit.
+        if let (Some(m), Some(ll)) = (r.mle, r.mle_avg_loglik) {
+            numbers["mle"] = json!({ p0: m[0], p1: m[1], "avg_loglik": ll });
+        }
+        if let Some(v) = r.kl_at_mle {
+            numbers["kl_at_mle"] = json!(v.value);
+        }
         Outcome {
             numbers,
             tables: vec![self.table(r)],

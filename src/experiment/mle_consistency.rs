@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{Compute, Ctx};
+use super::{Compute, Ctx, Size};
 use crate::chart::{Axis, Corner, Figure, Marker, Panel, Plot, Series};
 use crate::dist::Univariate;
 use crate::dist::syntax::Fittable;
@@ -26,8 +26,8 @@ use crate::stats::ols_slope;
 pub struct Spec {
     /// The true distribution; its family is the model that is fitted.
     pub data: Fittable,
-    /// Sample sizes.
-    pub n: Counts,
+    /// Sample sizes (at least 2: one observation fits no spread).
+    pub n: Counts<2>,
     /// Independent samples per size.
     pub replicates: Count,
 }
@@ -52,8 +52,8 @@ pub struct Findings {
 impl Compute for Spec {
     type Result = Findings;
 
-    fn work(&self) -> u64 {
-        self.n.0.iter().map(|&n| n as u64).sum::<u64>() * self.replicates.0 as u64
+    fn size(&self) -> Size {
+        Size::replicated(&self.n.0, self.replicates.0)
     }
 
     fn compute(&self, ctx: &Ctx<'_>) -> anyhow::Result<Findings> {
@@ -112,34 +112,45 @@ impl Compute for Spec {
         })
     }
 
+    fn placeholder(&self) -> Findings {
+        let data = &self.data.0;
+        let params: Vec<&'static str> = data.family().params.iter().map(|p| p.name).collect();
+        let ones = vec![vec![1.0; self.n.0.len()]; params.len()];
+        Findings {
+            truth: data.scalar_params(),
+            slope: vec![1.0; params.len()],
+            rmse: ones.clone(),
+            bias: ones.clone(),
+            crb: data.cramer_rao().map(|_| ones),
+            params,
+        }
+    }
+
     fn report(&self, r: &Findings) -> Outcome {
-        let by_param = |values: &[Vec<f64>]| -> serde_json::Value {
-            r.params
+        let by_param = |values: &[serde_json::Value]| -> serde_json::Value {
+            let map: serde_json::Map<String, serde_json::Value> = r
+                .params
                 .iter()
-                .zip(values)
-                .map(|(p, v)| (p.to_string(), json!(v)))
-                .collect::<serde_json::Map<_, _>>()
-                .into()
+                .map(|p| p.to_string())
+                .zip(values.iter().cloned())
+                .collect();
+            map.into()
         };
-        let scalar_by_param = |values: &[f64]| -> serde_json::Value {
-            r.params
-                .iter()
-                .zip(values)
-                .map(|(p, v)| (p.to_string(), json!(v)))
-                .collect::<serde_json::Map<_, _>>()
-                .into()
-        };
-        let numbers = json!({
+        let each = |v: &[Vec<f64>]| v.iter().map(|x| json!(x)).collect::<Vec<_>>();
+        let scalars = |v: &[f64]| v.iter().map(|x| json!(x)).collect::<Vec<_>>();
+        let mut numbers = json!({
             "data": self.data.0.label(),
             "family": self.data.0.family().name,
-            "true": scalar_by_param(&r.truth),
+            "true": by_param(&scalars(&r.truth)),
             "n": self.n.0,
             "replicates": self.replicates.0,
-            "rmse": by_param(&r.rmse),
-            "bias": by_param(&r.bias),
-            "slope": scalar_by_param(&r.slope),
-            "crb": r.crb.as_deref().map(by_param),
+            "rmse": by_param(&each(&r.rmse)),
+            "bias": by_param(&each(&r.bias)),
+            "slope": by_param(&scalars(&r.slope)),
         });
+        if let Some(crb) = &r.crb {
+            numbers["crb"] = by_param(&each(crb));
+        }
         Outcome {
             numbers,
             tables: vec![self.table(r)],

@@ -62,9 +62,43 @@ impl Kind {
         }
     }
 
-    /// Units of work, for progress: [`Ctx::tick`] is called with as many.
+    /// Units of work (draws and density evaluations), for progress:
+    /// [`Ctx::tick`] is called with as many.
     pub fn work(&self) -> u64 {
-        kind_dispatch!(self, s => s.work())
+        kind_dispatch!(self, s => s.size().evaluations)
+    }
+
+    /// Refuses an experiment too large to finish: more than
+    /// [`MAX_EVALUATIONS`] draws and density evaluations, or more than
+    /// [`MAX_TASKS`] independent tasks or grid cells.
+    ///
+    /// # Errors
+    /// A message saying which limit and by how much.
+    pub fn check_size(&self) -> Result<(), String> {
+        let size = kind_dispatch!(self, s => s.size());
+        if size.evaluations > MAX_EVALUATIONS {
+            return Err(format!(
+                "this {} would take {} draws and density evaluations; the limit is {MAX_EVALUATIONS:.0e}",
+                self.name(),
+                big(size.evaluations)
+            ));
+        }
+        if size.tasks > MAX_TASKS {
+            return Err(format!(
+                "this {} has {} replicates or grid cells; the limit is {MAX_TASKS:.0e}",
+                self.name(),
+                big(size.tasks)
+            ));
+        }
+        Ok(())
+    }
+
+    /// The outcome's shape without the work: every number 1, every table
+    /// and figure present. Posts are rendered against it before anything
+    /// runs, so that a reference to a missing experiment, figure, table or
+    /// field fails fast.
+    pub fn dry_outcome(&self) -> Outcome {
+        kind_dispatch!(self, s => s.report(&s.placeholder()))
     }
 
     /// Runs the experiment.
@@ -81,8 +115,8 @@ impl Kind {
 pub trait Compute {
     /// The typed result, which tests check against closed forms.
     type Result;
-    /// Units of work, for progress.
-    fn work(&self) -> u64;
+    /// How much work the experiment is: see [`Size`].
+    fn size(&self) -> Size;
     /// Does the work.
     ///
     /// # Errors
@@ -90,6 +124,47 @@ pub trait Compute {
     fn compute(&self, ctx: &Ctx<'_>) -> anyhow::Result<Self::Result>;
     /// The numbers, tables and figures of a result.
     fn report(&self, result: &Self::Result) -> Outcome;
+    /// A result of the right shape, every number 1, computed without work.
+    fn placeholder(&self) -> Self::Result;
+}
+
+/// The most draws and density evaluations one experiment may ask for:
+/// about a hundred times the largest experiment of the standard suite.
+pub const MAX_EVALUATIONS: u64 = 200_000_000_000;
+
+/// The most independent tasks (sample sizes × replicates) or grid cells.
+pub const MAX_TASKS: u64 = 10_000_000;
+
+/// How big an experiment is, saturating rather than overflowing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Size {
+    /// Draws and density evaluations.
+    pub evaluations: u64,
+    /// Independent tasks or grid cells.
+    pub tasks: u64,
+}
+
+impl Size {
+    /// `tasks` tasks of `each` evaluations.
+    pub fn uniform(tasks: usize, each: usize) -> Self {
+        Self {
+            evaluations: (tasks as u64).saturating_mul(each as u64),
+            tasks: tasks as u64,
+        }
+    }
+
+    /// `replicates` tasks at each of the sample sizes `n`.
+    pub fn replicated(n: &[usize], replicates: usize) -> Self {
+        let per_replicate = n.iter().fold(0u64, |acc, &k| acc.saturating_add(k as u64));
+        Self {
+            evaluations: per_replicate.saturating_mul(replicates as u64),
+            tasks: (n.len() as u64).saturating_mul(replicates as u64),
+        }
+    }
+}
+
+fn big(x: u64) -> String {
+    format!("{:.2e}", x as f64)
 }
 
 /// What an experiment gets from the runner: its seed and a progress hook.
@@ -170,26 +245,18 @@ pub fn step_at(values: &[f64], k: usize) -> f64 {
 
 /// Index of the largest value (the first, on ties), skipping NaN.
 pub fn argmax(values: &[f64]) -> Option<usize> {
-    let mut best: Option<usize> = None;
-    for (k, v) in values.iter().enumerate() {
-        if v.is_nan() {
-            continue;
-        }
-        if best.is_none_or(|b| *v > values[b]) {
-            best = Some(k);
-        }
-    }
-    best
+    first_best(values, |a, b| a > b)
 }
 
 /// Index of the smallest value (the first, on ties), skipping NaN.
 pub fn argmin(values: &[f64]) -> Option<usize> {
+    first_best(values, |a, b| a < b)
+}
+
+fn first_best(values: &[f64], better: impl Fn(f64, f64) -> bool) -> Option<usize> {
     let mut best: Option<usize> = None;
-    for (k, v) in values.iter().enumerate() {
-        if v.is_nan() {
-            continue;
-        }
-        if best.is_none_or(|b| *v < values[b]) {
+    for (k, &v) in values.iter().enumerate() {
+        if !v.is_nan() && best.is_none_or(|b| better(v, values[b])) {
             best = Some(k);
         }
     }

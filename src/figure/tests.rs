@@ -827,7 +827,7 @@ impl Awkward {
     /// Equally long lists, mostly.
     fn pair(&mut self) -> (Vec<f64>, Vec<f64>) {
         let xs = self.values();
-        let n = if self.next() % 8 == 0 {
+        let n = if self.next().is_multiple_of(8) {
             self.next() % 6
         } else {
             xs.len() as u64
@@ -836,12 +836,12 @@ impl Awkward {
     }
 
     fn axis(&mut self) -> Axis {
-        let mut axis = if self.next() % 2 == 0 {
+        let mut axis = if self.next().is_multiple_of(2) {
             Axis::linear("x")
         } else {
             Axis::log("y")
         };
-        if self.next() % 4 == 0 {
+        if self.next().is_multiple_of(4) {
             axis.range = Some([self.value(), self.value()]);
         }
         axis
@@ -860,7 +860,7 @@ impl Awkward {
             0 => Shape::Line {
                 xs,
                 ys,
-                dashed: self.next() % 2 == 0,
+                dashed: self.next().is_multiple_of(2),
                 marker: Some(marker),
             },
             1 => Shape::Band {
@@ -887,11 +887,11 @@ impl Awkward {
 
     fn panel(&mut self) -> Panel {
         let series = (0..self.next() % 4).map(|_| self.series()).collect();
-        if self.next() % 3 > 0 {
+        if !self.next().is_multiple_of(3) {
             return plot("p", self.axis(), self.axis(), series, Corner::LowerRight);
         }
         let (xs, ys) = (self.values(), self.values());
-        let n = if self.next() % 4 == 0 {
+        let n = if self.next().is_multiple_of(4) {
             1
         } else {
             xs.len() * ys.len()
@@ -904,7 +904,7 @@ impl Awkward {
             xs,
             ys,
             z_label: "z".into(),
-            z_range: if self.next() % 3 == 0 {
+            z_range: if self.next().is_multiple_of(3) {
                 Some([self.value(), self.value()])
             } else {
                 None

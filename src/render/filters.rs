@@ -24,10 +24,15 @@ fn number(value: &Value, filter: &str) -> TeraResult<f64> {
             "`{filter}` got an undefined value: check the experiment id and field name (site/assets/likely/<id>/numbers.json lists the fields)"
         )));
     }
+    if value.is_none() {
+        return Err(Error::message(format!(
+            "`{filter}` got null: the number is not finite (or does not apply to this experiment)"
+        )));
+    }
     value
         .as_number()
         .map(|n| n.as_float())
-        .ok_or_else(|| Error::message(format!("`{filter}` formats numbers, got {value}")))
+        .ok_or_else(|| Error::message(format!("`{filter}` formats numbers, got `{value}`")))
 }
 
 fn digits(kwargs: &Kwargs, default: usize) -> TeraResult<usize> {

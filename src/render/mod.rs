@@ -24,9 +24,46 @@ use crate::spec::Experiment;
 
 pub use functions::figure_path;
 
-/// Names posts use for things other than experiments; no experiment may
-/// take them as its id.
-pub const RESERVED: [&str; 4] = ["page", "site", "target", "root"];
+/// Names posts use for things other than experiments, and Tera's
+/// keywords; no experiment may take them as its id.
+pub const RESERVED: &[&str] = &[
+    "page",
+    "site",
+    "target",
+    "root",
+    "true",
+    "false",
+    "none",
+    "and",
+    "or",
+    "not",
+    "in",
+    "is",
+    "as",
+    "if",
+    "elif",
+    "else",
+    "endif",
+    "for",
+    "endfor",
+    "set",
+    "set_global",
+    "macro",
+    "endmacro",
+    "import",
+    "include",
+    "extends",
+    "block",
+    "endblock",
+    "filter",
+    "endfilter",
+    "raw",
+    "endraw",
+    "break",
+    "continue",
+    "super",
+    "loop",
+];
 
 /// Which output a rendering is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -65,6 +102,15 @@ impl Post {
             .get("title")
             .and_then(|t| t.as_str())
             .map_or_else(|| self.slug.replace('-', " "), str::to_string)
+    }
+
+    /// The line of the first occurrence of `text` in the post's file.
+    pub fn line_of(&self, text: &str) -> Option<usize> {
+        // The template keeps the file's line structure (the header became
+        // a comment of as many lines).
+        self.template
+            .find(text)
+            .map(|at| self.template[..at].matches('\n').count() + 1)
     }
 
     /// A front-matter field as a list of words (tags, categories), whether
@@ -125,11 +171,17 @@ impl Post {
 /// # Errors
 /// A file that cannot be read, is misnamed, or has bad front matter.
 pub fn load_posts(dir: &Path) -> anyhow::Result<Vec<Post>> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot read the posts directory {}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("md"))
-        .collect();
+    let mut paths = Vec::new();
+    let entries = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read the posts directory {}", dir.display()))?;
+    for entry in entries {
+        let path = entry
+            .with_context(|| format!("reading the posts directory {}", dir.display()))?
+            .path();
+        if path.extension().and_then(|e| e.to_str()) == Some("md") {
+            paths.push(path);
+        }
+    }
     paths.sort();
     paths
         .iter()
@@ -154,19 +206,16 @@ pub fn parse_post(path: &Path, src: &str) -> anyhow::Result<Post> {
         .to_string();
     let (date, slug) = split_name(&file_name)
         .with_context(|| format!("{shown}: a post's file name must be YYYY-MM-DD-slug.md (a real date, then a slug of lowercase letters, digits and hyphens)"))?;
-    let (header, body) = split_front_matter(src).with_context(|| {
+    let (header, yaml, body) = split_front_matter(src).with_context(|| {
         format!("{shown}:1: a post starts with front matter between two `---` lines")
     })?;
-    let yaml = &header[header.find('\n').map_or(0, |i| i + 1)..header.rfind("---").unwrap_or(0)];
     let page: serde_json::Map<String, serde_json::Value> = if yaml.trim().is_empty() {
         serde_json::Map::new()
     } else {
         let value: serde_yaml::Value = serde_yaml::from_str(yaml).map_err(|e| {
-            let line = e.location().map_or(1, |l| l.line() + 1);
-            let mut message = e.to_string();
-            if let Some(i) = message.rfind(" at line ") {
-                message.truncate(i);
-            }
+            // The front matter starts on the file's second line.
+            let (at, message) = crate::spec::yaml_message(&e);
+            let line = at.map_or(2, |(line, _)| line + 1);
             anyhow::anyhow!("{shown}:{line}: front matter: {message}")
         })?;
         match serde_json::to_value(value) {
@@ -174,6 +223,9 @@ pub fn parse_post(path: &Path, src: &str) -> anyhow::Result<Post> {
             _ => anyhow::bail!("{shown}:2: the front matter must be a mapping of names to values"),
         }
     };
+    // The header's lines become a Tera comment, so that template errors
+    // report the file's own line numbers and nothing of the header (not
+    // even whitespace that `{%-` could trim) reaches the output.
     let header_lines = header.matches('\n').count();
     Ok(Post {
         path: path.to_path_buf(),
@@ -182,37 +234,52 @@ pub fn parse_post(path: &Path, src: &str) -> anyhow::Result<Post> {
         slug,
         header: header.to_string(),
         page,
-        template: "\n".repeat(header_lines) + body,
+        template: format!("{{#{}#}}{body}", "\n".repeat(header_lines)),
     })
 }
 
 fn split_name(file_name: &str) -> Option<(String, String)> {
     let stem = file_name.strip_suffix(".md")?;
-    let (date, slug) = (stem.get(..10)?, stem.get(11..)?);
+    let (date, rest) = (stem.get(..10)?, stem.get(10..)?);
+    let slug = rest.strip_prefix('-')?;
     let b = date.as_bytes();
     let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    let shaped = digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10);
-    let (month, day): (u32, u32) = (date[5..7].parse().ok()?, date[8..10].parse().ok()?);
+    if !(digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10)) {
+        return None;
+    }
+    let (year, month, day): (u32, u32, u32) = (
+        date[..4].parse().ok()?,
+        date[5..7].parse().ok()?,
+        date[8..10].parse().ok()?,
+    );
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
     let slug_ok = !slug.is_empty()
         && slug
             .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && stem.as_bytes()[10] == b'-';
-    (shaped && (1..=12).contains(&month) && (1..=31).contains(&day) && slug_ok)
-        .then(|| (date.to_string(), slug.to_string()))
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    ((1..=days).contains(&day) && slug_ok).then(|| (date.to_string(), slug.to_string()))
 }
 
-/// Splits `---\n...\n---\n` from the body, keeping the header verbatim.
-fn split_front_matter(src: &str) -> Option<(&str, &str)> {
+/// Splits `---\n...\n---\n` from the body: the header verbatim (both
+/// delimiter lines included), the YAML between them, and the body.
+fn split_front_matter(src: &str) -> Option<(&str, &str, &str)> {
     let first_end = src.find('\n')?;
     if src[..first_end].trim_end() != "---" {
         return None;
     }
-    let mut offset = first_end + 1;
-    for line in src[offset..].split_inclusive('\n') {
+    let start = first_end + 1;
+    let mut offset = start;
+    for line in src[start..].split_inclusive('\n') {
         let end = offset + line.len();
         if matches!(line.trim_end(), "---" | "...") {
-            return Some((&src[..end], &src[end..]));
+            return Some((&src[..end], &src[start..offset], &src[end..]));
         }
         offset = end;
     }
@@ -359,7 +426,7 @@ fn load_dir_templates(dir: &Path, prefix: &str) -> anyhow::Result<tera::Tera> {
         let text = template_text(dir, name)?;
         let shown = dir.join(name).display().to_string();
         tera.add_raw_template(name, &text)
-            .map_err(|e| anyhow::anyhow!("{e}").context(format!("in template {shown}")))?;
+            .map_err(|e| anyhow::anyhow!("{e}\n  (the template is {shown})"))?;
     }
     Ok(tera)
 }
@@ -420,13 +487,10 @@ fn render_one(
     context.insert("site", config);
     context.insert("target", &target);
     context.insert("root", root);
-    let out = templates
+    templates
         .tera
         .render(&post.path.display().to_string(), &context)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    // The front matter's lines were left blank for line numbers; drop them.
-    let blank = post.header.matches('\n').count();
-    Ok(out.get(blank..).unwrap_or_default().to_string())
+        .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 #[cfg(test)]
@@ -447,6 +511,19 @@ mod tests {
         assert_eq!(p.slug, "mle-and-kl");
         assert_eq!(p.date, "2025-11-27");
         assert_eq!(p.template.lines().count(), POST.lines().count());
+        let p = parse_post(
+            Path::new("2025-11-27-x.md"),
+            "---\ntitle: dots\n...\nbody\n",
+        )
+        .unwrap();
+        assert_eq!(p.title(), "dots");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_file_name_and_text_give_a_post_or_an_error(name in "[0-9a-zé.-]{0,20}", src in "(---\n|\\.\\.\\.\n|[a-zé:{}% \n-]{0,12}){0,6}") {
+            let _ = parse_post(Path::new(&format!("{name}.md")), &src);
+        }
     }
 
     #[test]
@@ -462,6 +539,9 @@ mod tests {
     #[test]
     fn misnamed_posts_and_missing_front_matter_are_refused() {
         for name in [
+            "2025-02-30-x.md",
+            "2025-1é-01-x.md",
+            "2023-02-29-x.md",
             "2025-13-01-x.md",
             "2025-11-27.md",
             "27-11-2025-x.md",

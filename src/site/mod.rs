@@ -1,11 +1,14 @@
 //! Writing `site/`: Jekyll posts, figures and numbers, and the standalone
 //! HTML site under `site/_site/`.
 //!
-//! Everything is first written to a staging directory; only when all of it
-//! is ready are files moved into place. likely keeps a manifest
+//! Everything is first written to a staging directory inside `site/` (so
+//! moving files into place is a rename on one file system); only when all of
+//! it is ready are files moved into place. likely keeps a manifest
 //! (`site/.likely-manifest`) of the files it wrote and their hashes: it
 //! rewrites and removes only those, refuses to overwrite a file it did not
-//! write, and refuses to overwrite (or remove) one edited since.
+//! write, and refuses to overwrite (or remove) one edited since. Before the
+//! first file moves, the manifest lists both the old and the new hash of
+//! every file, so an interrupted commit still knows every file as its own.
 
 pub mod markdown;
 
@@ -21,6 +24,9 @@ use crate::render::{RenderedPost, Templates, root_of};
 
 /// The manifest's file name, inside `site/`.
 pub const MANIFEST: &str = ".likely-manifest";
+
+/// The staging directory's name, inside `site/` (Jekyll ignores dot files).
+pub const STAGING: &str = ".likely-staging";
 
 /// The files of a build, by path relative to `site/`.
 pub type Files = BTreeMap<String, Vec<u8>>;
@@ -66,13 +72,68 @@ pub struct Report {
     pub kept: Vec<String>,
 }
 
-/// The Jekyll post for `post`: its front matter verbatim, then its body.
-pub fn jekyll_post(post: &RenderedPost) -> (String, Vec<u8>) {
-    let path = format!("_posts/{}", post.post.file_name);
-    (
-        path,
-        format!("{}{}", post.post.header, post.jekyll).into_bytes(),
-    )
+/// Everything a build puts in `site/`.
+pub struct Output<'a> {
+    /// The rendered posts.
+    pub posts: &'a [RenderedPost],
+    /// Figures, by path under `site/`.
+    pub figures: &'a Files,
+    /// Other assets (numbers), by path under `site/`.
+    pub assets: &'a Files,
+    /// The templates, for the HTML pages.
+    pub templates: &'a Templates,
+    /// The site config.
+    pub config: &'a SiteConfig,
+    /// The HTML site's stylesheet.
+    pub style: &'a str,
+}
+
+/// Writes a build's output to `site_dir`: the Jekyll posts, the assets,
+/// and the HTML site. Returns what changed and the formulas the HTML site
+/// could not fully render.
+///
+/// # Errors
+/// Two outputs with the same path, a template that fails, or any error of
+/// [`commit`]; `site_dir` is then unchanged.
+pub fn write(site_dir: &Path, output: &Output<'_>) -> anyhow::Result<(Report, Vec<Warning>)> {
+    let mut files = Unique::default();
+    for post in output.posts {
+        let text = format!("{}{}", post.post.header, post.jekyll);
+        files.add(
+            format!("_posts/{}", post.post.file_name),
+            text.into_bytes(),
+            &post.post.path,
+        )?;
+    }
+    for (path, bytes) in output.assets.iter().chain(output.figures) {
+        files.add(path.clone(), bytes.clone(), Path::new("experiments"))?;
+    }
+    let warnings = html_pages(output, &mut files)?;
+    let report = commit(site_dir, &files.files)?;
+    Ok((report, warnings))
+}
+
+/// Files being collected, each remembering what produced it, so that two
+/// outputs landing on one path is an error rather than a silent overwrite.
+#[derive(Default)]
+struct Unique {
+    files: Files,
+    sources: BTreeMap<String, PathBuf>,
+}
+
+impl Unique {
+    fn add(&mut self, path: String, bytes: Vec<u8>, source: &Path) -> anyhow::Result<()> {
+        if let Some(first) = self.sources.get(&path) {
+            bail!(
+                "{} and {} would both write site/{path}; change a file name or the permalink",
+                first.display(),
+                source.display()
+            );
+        }
+        self.sources.insert(path.clone(), source.to_path_buf());
+        self.files.insert(path, bytes);
+        Ok(())
+    }
 }
 
 #[derive(Serialize)]
@@ -85,17 +146,10 @@ struct IndexEntry {
 
 /// The HTML site: one page per post, an index, the stylesheet and copies
 /// of the figures, all under `_site/`.
-///
-/// # Errors
-/// A template that fails to render.
-pub fn html_pages(
-    posts: &[RenderedPost],
-    figures: &Files,
-    templates: &Templates,
-    config: &SiteConfig,
-    style: &str,
-) -> anyhow::Result<(Files, Vec<Warning>)> {
-    let pages: Vec<(String, Vec<u8>, Vec<Warning>)> = posts
+fn html_pages(output: &Output<'_>, files: &mut Unique) -> anyhow::Result<Vec<Warning>> {
+    let config = output.config;
+    let pages: Vec<(String, Vec<u8>, Vec<Warning>)> = output
+        .posts
         .par_iter()
         .map(|post| {
             let rendered = markdown::to_html(&post.html);
@@ -107,16 +161,13 @@ pub fn html_pages(
             context.insert("tags", &post.post.words("tags"));
             context.insert("content", &rendered.html);
             context.insert("root", &root_of(&post.url));
-            let html = templates.render_page("post.html", &context)?;
-            let source = std::fs::read_to_string(&post.post.path).unwrap_or_default();
+            let html = output.templates.render_page("post.html", &context)?;
             let warnings = rendered
                 .warnings
                 .into_iter()
                 .map(|w| Warning {
                     post: post.post.path.clone(),
-                    line: source
-                        .find(&w.formula)
-                        .map(|at| source[..at].matches('\n').count() + 1),
+                    line: post.post.line_of(&w.formula),
                     formula: w.formula,
                     message: w.message,
                 })
@@ -125,13 +176,13 @@ pub fn html_pages(
         })
         .collect::<anyhow::Result<_>>()?;
 
-    let mut files = Files::new();
     let mut warnings = Vec::new();
-    for (path, bytes, w) in pages {
-        files.insert(format!("_site/{path}"), bytes);
+    for ((path, bytes, w), post) in pages.into_iter().zip(output.posts) {
+        files.add(format!("_site/{path}"), bytes, &post.post.path)?;
         warnings.extend(w);
     }
-    let mut entries: Vec<IndexEntry> = posts
+    let mut entries: Vec<IndexEntry> = output
+        .posts
         .iter()
         .map(|p| IndexEntry {
             title: p.post.title(),
@@ -151,18 +202,26 @@ pub fn html_pages(
     context.insert("site", config);
     context.insert("posts", &entries);
     context.insert("root", "");
-    files.insert(
+    let index = output.templates.render_page("index.html", &context)?;
+    files.add(
         "_site/index.html".into(),
-        templates.render_page("index.html", &context)?.into_bytes(),
-    );
-    files.insert(
+        index.into_bytes(),
+        Path::new("templates/index.html"),
+    )?;
+    let style_path = Path::new("templates/style.css");
+    files.add(
         "_site/assets/likely/style.css".into(),
-        style.as_bytes().to_vec(),
-    );
-    for (path, bytes) in figures {
-        files.insert(format!("_site/{path}"), bytes.clone());
+        output.style.as_bytes().to_vec(),
+        style_path,
+    )?;
+    for (path, bytes) in output.figures {
+        files.add(
+            format!("_site/{path}"),
+            bytes.clone(),
+            Path::new("experiments"),
+        )?;
     }
-    Ok((files, warnings))
+    Ok(warnings)
 }
 
 /// The file serving `url`: `blog/x/` is `blog/x/index.html`.
@@ -175,41 +234,49 @@ fn page_file(url: &str) -> String {
     }
 }
 
-/// Writes `files` into `site_dir` through `staging` (a directory on the same
-/// file system, removed afterwards), removing files the previous build
-/// wrote and this one does not.
+/// Writes `files` into `site_dir`, removing files the previous build wrote
+/// and this one does not.
 ///
 /// # Errors
 /// When a file would overwrite one likely did not write or one edited since
 /// it was written, or on I/O errors. Nothing in `site_dir` changes unless
-/// every file was staged.
-pub fn write(site_dir: &Path, staging: &Path, files: &Files) -> anyhow::Result<Report> {
+/// every file was staged; if moving them into place fails half-way, the
+/// manifest still lists every file as likely's, so the next build repairs it.
+pub fn commit(site_dir: &Path, files: &Files) -> anyhow::Result<Report> {
     for path in files.keys() {
         check_relative(path)?;
     }
     let old = read_manifest(site_dir)?;
     let plan = plan(site_dir, &old, files)?;
+    let staging = site_dir.join(STAGING);
+    let staged = stage(&staging, &plan.write, files);
+    if let Err(e) = staged {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
 
-    if staging.exists() {
-        std::fs::remove_dir_all(staging)
-            .with_context(|| format!("clearing {}", staging.display()))?;
-    }
-    for path in &plan.write {
-        let target = staging.join(path);
-        if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        }
-        std::fs::write(&target, &files[path])
-            .with_context(|| format!("staging {}", target.display()))?;
-    }
-    let manifest: String = files
+    // From here on only renames and removals. First record both hashes of
+    // every file, so that whatever point this stops at, each file is known.
+    let new: Manifest = files
         .iter()
-        .map(|(path, bytes)| format!("{}  {path}\n", blake3::hash(bytes).to_hex()))
+        .map(|(path, bytes)| (path.clone(), vec![blake3::hash(bytes).to_hex().to_string()]))
         .collect();
-    std::fs::create_dir_all(staging).with_context(|| format!("creating {}", staging.display()))?;
-    std::fs::write(staging.join(MANIFEST), &manifest).context("staging the manifest")?;
-
-    // Commit: from here on only renames and removals.
+    if plan.write.is_empty() && plan.remove.is_empty() && old == new {
+        return Ok(Report {
+            written: 0,
+            unchanged: files.len(),
+            removed: 0,
+            kept: plan.kept,
+        });
+    }
+    let mut pending = old.clone();
+    for (path, hashes) in &new {
+        pending
+            .entry(path.clone())
+            .or_default()
+            .extend(hashes.iter().cloned());
+    }
+    write_manifest(site_dir, &pending)?;
     for path in &plan.write {
         let target = site_dir.join(path);
         if let Some(dir) = target.parent() {
@@ -223,9 +290,11 @@ pub fn write(site_dir: &Path, staging: &Path, files: &Files) -> anyhow::Result<R
         std::fs::remove_file(&target).with_context(|| format!("removing {}", target.display()))?;
         remove_empty_parents(site_dir, &target);
     }
-    std::fs::rename(staging.join(MANIFEST), site_dir.join(MANIFEST))
-        .context("writing the manifest")?;
-    std::fs::remove_dir_all(staging).with_context(|| format!("removing {}", staging.display()))?;
+    write_manifest(site_dir, &new)?;
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging)
+            .with_context(|| format!("removing {}", staging.display()))?;
+    }
     Ok(Report {
         written: plan.write.len(),
         unchanged: files.len() - plan.write.len(),
@@ -234,17 +303,46 @@ pub fn write(site_dir: &Path, staging: &Path, files: &Files) -> anyhow::Result<R
     })
 }
 
+fn stage(staging: &Path, paths: &[String], files: &Files) -> anyhow::Result<()> {
+    if staging.exists() {
+        std::fs::remove_dir_all(staging)
+            .with_context(|| format!("clearing {}", staging.display()))?;
+    }
+    for path in paths {
+        let target = staging.join(path);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        std::fs::write(&target, &files[path])
+            .with_context(|| format!("staging {}", target.display()))?;
+    }
+    Ok(())
+}
+
+/// Every file likely wrote, with the hashes it may have (two while a
+/// commit is under way).
+type Manifest = BTreeMap<String, Vec<String>>;
+
 struct Plan {
     write: Vec<String>,
     remove: Vec<String>,
     kept: Vec<String>,
 }
 
-fn plan(site_dir: &Path, old: &BTreeMap<String, String>, files: &Files) -> anyhow::Result<Plan> {
+/// The bytes of `path`, `None` if there is no such file.
+fn read_existing(path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
+fn plan(site_dir: &Path, old: &Manifest, files: &Files) -> anyhow::Result<Plan> {
     let mut write = Vec::new();
     for (path, bytes) in files {
         let target = site_dir.join(path);
-        let Ok(current) = std::fs::read(&target) else {
+        let Some(current) = read_existing(&target)? else {
             write.push(path.clone());
             continue;
         };
@@ -257,7 +355,7 @@ fn plan(site_dir: &Path, old: &BTreeMap<String, String>, files: &Files) -> anyho
                 "{} exists and was not written by likely; move it away (or delete it) so likely can write its own",
                 target.display()
             ),
-            Some(hash) if *hash != current_hash => bail!(
+            Some(hashes) if !hashes.contains(&current_hash) => bail!(
                 "{} was edited since likely wrote it; edits belong in posts/ or experiments/. Delete the file to let likely write it again",
                 target.display()
             ),
@@ -266,16 +364,16 @@ fn plan(site_dir: &Path, old: &BTreeMap<String, String>, files: &Files) -> anyho
     }
     let mut remove = Vec::new();
     let mut kept = Vec::new();
-    for (path, hash) in old {
+    for (path, hashes) in old {
         if files.contains_key(path) || check_relative(path).is_err() {
             continue;
         }
-        match std::fs::read(site_dir.join(path)) {
-            Ok(current) if blake3::hash(&current).to_hex().as_str() == hash => {
-                remove.push(path.clone())
+        match read_existing(&site_dir.join(path))? {
+            Some(current) if hashes.contains(&blake3::hash(&current).to_hex().to_string()) => {
+                remove.push(path.clone());
             }
-            Ok(_) => kept.push(path.clone()),
-            Err(_) => {}
+            Some(_) => kept.push(path.clone()),
+            None => {}
         }
     }
     Ok(Plan {
@@ -285,21 +383,36 @@ fn plan(site_dir: &Path, old: &BTreeMap<String, String>, files: &Files) -> anyho
     })
 }
 
-fn read_manifest(site_dir: &Path) -> anyhow::Result<BTreeMap<String, String>> {
+fn read_manifest(site_dir: &Path) -> anyhow::Result<Manifest> {
     let path = site_dir.join(MANIFEST);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
-        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    let Some(bytes) = read_existing(&path)? else {
+        return Ok(Manifest::new());
     };
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            line.split_once("  ")
-                .map(|(hash, file)| (file.to_string(), hash.to_string()))
-                .with_context(|| format!("{}: malformed line `{line}`", path.display()))
-        })
-        .collect()
+    let text =
+        String::from_utf8(bytes).with_context(|| format!("{}: not UTF-8", path.display()))?;
+    let mut manifest = Manifest::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let (hash, file) = line
+            .split_once("  ")
+            .with_context(|| format!("{}: malformed line `{line}`", path.display()))?;
+        manifest
+            .entry(file.to_string())
+            .or_default()
+            .push(hash.to_string());
+    }
+    Ok(manifest)
+}
+
+/// Writes the manifest through a temporary file and a rename.
+fn write_manifest(site_dir: &Path, manifest: &Manifest) -> anyhow::Result<()> {
+    let text: String = manifest
+        .iter()
+        .flat_map(|(path, hashes)| hashes.iter().map(move |h| format!("{h}  {path}\n")))
+        .collect();
+    let tmp = site_dir.join(format!("{MANIFEST}.tmp"));
+    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, site_dir.join(MANIFEST)).context("writing the manifest")?;
+    Ok(())
 }
 
 /// Refuses paths that would leave `site/`.
@@ -337,7 +450,6 @@ mod tests {
     fn writes_then_removes_only_its_own_files() {
         let dir = tempfile::tempdir().unwrap();
         let site = dir.path().join("site");
-        let staging = dir.path().join("staging");
         std::fs::create_dir_all(site.join("_posts")).unwrap();
         std::fs::write(site.join("_posts/2020-01-01-mine.md"), "hand-written").unwrap();
 
@@ -345,12 +457,12 @@ mod tests {
             ("_posts/2025-01-01-a.md", "a"),
             ("assets/likely/x/f.svg", "<svg/>"),
         ]);
-        let r = write(&site, &staging, &first).unwrap();
+        let r = commit(&site, &first).unwrap();
         assert_eq!((r.written, r.removed), (2, 0));
-        assert!(!staging.exists());
+        assert!(!site.join(STAGING).exists());
 
         let second = files(&[("_posts/2025-01-01-a.md", "a")]);
-        let r = write(&site, &staging, &second).unwrap();
+        let r = commit(&site, &second).unwrap();
         assert_eq!((r.written, r.unchanged, r.removed), (0, 1, 1));
         assert!(
             !site.join("assets").exists(),
@@ -366,12 +478,10 @@ mod tests {
     fn refuses_to_overwrite_foreign_or_edited_files_and_changes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let site = dir.path().join("site");
-        let staging = dir.path().join("staging");
         std::fs::create_dir_all(site.join("_posts")).unwrap();
         std::fs::write(site.join("_posts/2025-01-01-a.md"), "someone else's").unwrap();
-        let e = write(
+        let e = commit(
             &site,
-            &staging,
             &files(&[("_posts/2025-01-01-a.md", "a"), ("b.txt", "b")]),
         )
         .unwrap_err();
@@ -379,9 +489,9 @@ mod tests {
         assert!(!site.join("b.txt").exists());
 
         std::fs::remove_file(site.join("_posts/2025-01-01-a.md")).unwrap();
-        write(&site, &staging, &files(&[("_posts/2025-01-01-a.md", "a")])).unwrap();
+        commit(&site, &files(&[("_posts/2025-01-01-a.md", "a")])).unwrap();
         std::fs::write(site.join("_posts/2025-01-01-a.md"), "edited").unwrap();
-        let e = write(&site, &staging, &files(&[("_posts/2025-01-01-a.md", "a2")])).unwrap_err();
+        let e = commit(&site, &files(&[("_posts/2025-01-01-a.md", "a2")])).unwrap_err();
         assert!(e.to_string().contains("edited since"), "{e}");
         assert_eq!(
             std::fs::read_to_string(site.join("_posts/2025-01-01-a.md")).unwrap(),
@@ -389,15 +499,54 @@ mod tests {
         );
 
         // An edited file the build no longer produces is kept, not removed.
-        let r = write(&site, &staging, &files(&[("c.txt", "c")])).unwrap();
+        let r = commit(&site, &files(&[("c.txt", "c")])).unwrap();
         assert_eq!(r.kept, ["_posts/2025-01-01-a.md"]);
         assert!(site.join("_posts/2025-01-01-a.md").exists());
     }
 
     #[test]
+    fn an_obstacle_stops_the_commit_before_anything_moves() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        std::fs::create_dir_all(&site).unwrap();
+        commit(&site, &files(&[("a.txt", "a1"), ("b/c.txt", "c1")])).unwrap();
+        std::fs::remove_file(site.join("b/c.txt")).unwrap();
+        std::fs::create_dir_all(site.join("b/c.txt/x")).unwrap();
+        let e = commit(&site, &files(&[("a.txt", "a2"), ("b/c.txt", "c2")])).unwrap_err();
+        assert!(format!("{e:#}").contains("c.txt"), "{e:#}");
+        assert_eq!(std::fs::read_to_string(site.join("a.txt")).unwrap(), "a1");
+        assert!(!site.join(STAGING).exists());
+    }
+
+    #[test]
+    fn a_commit_interrupted_half_way_is_repaired_by_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        std::fs::create_dir_all(&site).unwrap();
+        let v1 = files(&[("a.txt", "a1"), ("b/c.txt", "c1")]);
+        let v2 = files(&[("a.txt", "a2"), ("b/c.txt", "c2")]);
+        commit(&site, &v1).unwrap();
+        // The state a commit of v2 leaves when stopped after its first move:
+        // the pending manifest knows both versions, a.txt is new, c.txt old.
+        let mut pending = read_manifest(&site).unwrap();
+        for (path, bytes) in &v2 {
+            pending
+                .get_mut(path)
+                .unwrap()
+                .push(blake3::hash(bytes).to_hex().to_string());
+        }
+        write_manifest(&site, &pending).unwrap();
+        std::fs::write(site.join("a.txt"), "a2").unwrap();
+        // Either version builds from here.
+        commit(&site, &v1).unwrap();
+        assert_eq!(std::fs::read_to_string(site.join("a.txt")).unwrap(), "a1");
+        assert_eq!(read_manifest(&site).unwrap()["a.txt"].len(), 1);
+    }
+
+    #[test]
     fn refuses_paths_outside_the_site() {
         let dir = tempfile::tempdir().unwrap();
-        let e = write(dir.path(), &dir.path().join("s"), &files(&[("../x", "x")])).unwrap_err();
+        let e = commit(dir.path(), &files(&[("../x", "x")])).unwrap_err();
         assert!(e.to_string().contains("outside"));
     }
 

@@ -104,6 +104,34 @@ pub fn from_yaml<T: DeserializeOwned>(src: &str) -> Result<T, serde_yaml::Error>
     serde_yaml::with::singleton_map_recursive::deserialize(de)
 }
 
+/// A YAML error's location (1-based line and column) and its message with
+/// every "at line L column C" removed, so the location can be printed once,
+/// in front.
+pub fn yaml_message(e: &serde_yaml::Error) -> (Option<(usize, usize)>, String) {
+    let location = e.location().map(|l| (l.line(), l.column()));
+    let mut text = e.to_string();
+    let mut from = 0;
+    while let Some(found) = text[from..].find(" at line ") {
+        let start = from + found;
+        let tail = &text[start + " at line ".len()..];
+        let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
+        let line_len = digits(tail);
+        let rest = &tail[line_len..];
+        let end = match rest.strip_prefix(" column ") {
+            Some(col) if line_len > 0 && digits(col) > 0 => {
+                start + " at line ".len() + line_len + " column ".len() + digits(col)
+            }
+            _ => {
+                from = start + 1;
+                continue;
+            }
+        };
+        text.replace_range(start..end, "");
+        from = start;
+    }
+    (location, text)
+}
+
 /// Parses one spec from its text.
 ///
 /// # Errors
@@ -120,19 +148,30 @@ pub fn parse(path: &Path, src: &str) -> Result<Spec, SpecError> {
             message: "the file is empty; a spec needs at least `seed` and `kind`".into(),
         });
     }
-    from_yaml::<Spec>(src).map_err(|e| {
-        let location = e.location().map(|l| (l.line(), l.column()));
-        let mut message = e.to_string();
-        // serde_yaml appends " at line L column C"; the location is printed
-        // in front instead, compiler-style.
-        if let Some(i) = message.rfind(" at line ") {
-            message.truncate(i);
-        }
+    let spec = from_yaml::<Spec>(src).map_err(|e| {
+        let (location, message) = yaml_message(&e);
         SpecError {
             path: path.to_path_buf(),
             location,
             message,
         }
+    })?;
+    spec.kind.check_size().map_err(|message| SpecError {
+        path: path.to_path_buf(),
+        location: locate_key(src, spec.kind.name()),
+        message: format!("kind.{}: {message}", spec.kind.name()),
+    })?;
+    Ok(spec)
+}
+
+/// The line and column of the first `key:` in `src`, for errors found
+/// after parsing.
+fn locate_key(src: &str, key: &str) -> Option<(usize, usize)> {
+    let needle = format!("{key}:");
+    src.lines().enumerate().find_map(|(i, line)| {
+        let col = line.find(&needle)?;
+        let before = line[..col].chars().last();
+        (before.is_none_or(|c| !c.is_alphanumeric() && c != '_')).then_some((i + 1, col + 1))
     })
 }
 
@@ -150,16 +189,26 @@ pub fn is_valid_id(id: &str) -> bool {
 /// # Errors
 /// [`SpecErrors`] listing every file that failed, or an I/O error.
 pub fn load_dir(dir: &Path) -> anyhow::Result<Vec<Experiment>> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "cannot read the experiments directory {}: {e}",
-                dir.display()
-            )
-        })?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
-        .collect();
+    let mut paths = Vec::new();
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot read the experiments directory {}: {e}",
+            dir.display()
+        )
+    })?;
+    for entry in entries {
+        let path = entry
+            .map_err(|e| {
+                anyhow::anyhow!("reading the experiments directory {}: {e}", dir.display())
+            })?
+            .path();
+        if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        ) {
+            paths.push(path);
+        }
+    }
     paths.sort();
     let mut experiments = Vec::new();
     let mut errors = Vec::new();
@@ -257,6 +306,27 @@ mod tests {
 
         let e = err(&GOOD.replace("kl_monte_carlo", "kl_monte_carl"));
         assert!(e.contains("unknown variant `kl_monte_carl`"), "{e}");
+    }
+
+    #[test]
+    fn locations_appear_once_in_front() {
+        let e = err("seed: 1\nkind: {kl_monte_carlo: {p: 'unclosed\n");
+        assert!(e.starts_with("experiments/x.yaml:"), "{e}");
+        assert!(!e.contains(" at line "), "{e}");
+    }
+
+    #[test]
+    fn experiments_too_large_to_finish_are_refused_with_their_line() {
+        let e = err(&GOOD.replace("replicates: 5", "replicates: 100000000"));
+        assert!(
+            e.starts_with("experiments/x.yaml:3:3: kind.kl_monte_carlo:"),
+            "{e}"
+        );
+        assert!(e.contains("limit"), "{e}");
+        let e = err(&GOOD
+            .replace("n: [10, 100]", "n: [100000000]")
+            .replace("replicates: 5", "replicates: 10000"));
+        assert!(e.contains("draws and density evaluations"), "{e}");
     }
 
     #[test]

@@ -16,18 +16,23 @@ use crate::dist::syntax::{Accept, Checked, Key, ParamName, collect_params};
 use crate::dist::{Dist, FamilyDef, ParamError, ParamKind};
 
 /// The largest count a spec may ask for: beyond it, memory runs out before
-/// the work ends.
-pub const MAX_COUNT: u64 = 1_000_000_000;
+/// the work ends. Experiments also bound their total work (see
+/// `experiment::check_size`).
+pub const MAX_COUNT: u64 = 100_000_000;
 
-/// A positive whole number (a sample size, a number of replicates).
+/// The most points one sweep may have.
+pub const MAX_POINTS: usize = 1_000_000;
+
+/// A whole number of at least `MIN` (a sample size, a number of
+/// replicates).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
-pub struct Count(pub usize);
+pub struct Count<const MIN: u64 = 1>(pub usize);
 
-impl<'de> Deserialize<'de> for Count {
+impl<'de, const MIN: u64> Deserialize<'de> for Count<MIN> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer
-            .deserialize_u64(CountVisitor { min: 1 })
+            .deserialize_u64(CountVisitor { min: MIN })
             .map(Count)
     }
 }
@@ -85,18 +90,20 @@ impl Visitor<'_> for CountVisitor {
 enum Domain {
     /// Numbers satisfying a parameter's constraint.
     Value(Checked),
-    /// Whole numbers >= 1; spaced sweeps are rounded.
-    Count,
+    /// Whole numbers of at least the given minimum; spaced sweeps are
+    /// rounded.
+    Count(u64),
 }
 
-/// A sweep of counts: `[10, 100, 1000]` or `{logspace: [10, 100000, 9]}`.
+/// An increasing sweep of counts of at least `MIN`: `[10, 100, 1000]` or
+/// `{logspace: [10, 100000, 9]}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
-pub struct Counts(pub Vec<usize>);
+pub struct Counts<const MIN: u64 = 1>(pub Vec<usize>);
 
-impl<'de> Deserialize<'de> for Counts {
+impl<'de, const MIN: u64> Deserialize<'de> for Counts<MIN> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let values = SweepSeed(Domain::Count).deserialize(deserializer)?;
+        let values = SweepSeed(Domain::Count(MIN)).deserialize(deserializer)?;
         // Counts were checked as whole numbers in range where they were read.
         Ok(Counts(values.into_iter().map(|v| v as usize).collect()))
     }
@@ -117,7 +124,7 @@ impl SweepSeed {
     fn one<E: de::Error>(&self, v: f64) -> Result<f64, E> {
         match self.0 {
             Domain::Value(checked) => checked.visit_f64(v),
-            Domain::Count => CountVisitor { min: 1 }.visit_f64(v).map(|n| n as f64),
+            Domain::Count(min) => CountVisitor { min }.visit_f64(v).map(|n| n as f64),
         }
     }
 }
@@ -142,8 +149,19 @@ impl<'de> Visitor<'de> for SweepSeed {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<f64>, A::Error> {
-        let mut values = Vec::new();
+        let mut values: Vec<f64> = Vec::new();
         while let Some(v) = seq.next_element_seed(Element(self.0))? {
+            if values.last().is_some_and(|&last| v <= last) {
+                return Err(de::Error::custom(format!(
+                    "the values must increase, but {v} follows {}",
+                    values[values.len() - 1]
+                )));
+            }
+            if values.len() == MAX_POINTS {
+                return Err(de::Error::custom(format!(
+                    "a sweep has at most {MAX_POINTS} points"
+                )));
+            }
             values.push(v);
         }
         if values.is_empty() {
@@ -187,7 +205,7 @@ impl<'de> DeserializeSeed<'de> for Element {
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<f64, D::Error> {
         match self.0 {
             Domain::Value(checked) => checked.deserialize(deserializer),
-            Domain::Count => CountVisitor { min: 1 }
+            Domain::Count(min) => CountVisitor { min }
                 .deserialize(deserializer)
                 .map(|n| n as f64),
         }
@@ -240,13 +258,28 @@ impl<'de> Visitor<'de> for Spaced {
                 "logspace needs start and stop > 0, got {a} and {b}"
             )));
         }
+        if a >= b {
+            return Err(de::Error::custom(format!(
+                "start must be below stop, got {a} and {b}"
+            )));
+        }
+        if n > MAX_POINTS {
+            return Err(de::Error::custom(format!(
+                "a sweep has at most {MAX_POINTS} points, got {n}"
+            )));
+        }
         let values = match self.spacing {
             Spacing::Linear => linspace(a, b, n),
             Spacing::Log => logspace(a, b, n),
         };
+        if values.iter().any(|v| !v.is_finite()) || values.windows(2).any(|w| w[1] <= w[0]) {
+            return Err(de::Error::custom(format!(
+                "{n} points from {a} to {b} do not fit in floating point (the range overflows or the points coincide)"
+            )));
+        }
         match self.domain {
             Domain::Value(_) => Ok(values),
-            Domain::Count => {
+            Domain::Count(_) => {
                 let rounded: Vec<f64> = values.iter().map(|v| v.round()).collect();
                 if rounded.windows(2).any(|w| w[0] == w[1]) {
                     return Err(de::Error::custom(format!(
@@ -261,7 +294,11 @@ impl<'de> Visitor<'de> for Spaced {
 
 /// `n` evenly spaced points from `a` to `b`, both included (numpy's
 /// `linspace`: `a + i * step`, with the last point exactly `b`).
+///
+/// # Panics
+/// When `n < 2`; sweeps are checked for that where they are read.
 pub fn linspace(a: f64, b: f64, n: usize) -> Vec<f64> {
+    assert!(n >= 2, "linspace needs at least 2 points");
     let step = (b - a) / (n - 1) as f64;
     let mut values: Vec<f64> = (0..n).map(|i| a + i as f64 * step).collect();
     values[n - 1] = b;
@@ -270,6 +307,9 @@ pub fn linspace(a: f64, b: f64, n: usize) -> Vec<f64> {
 
 /// `n` points from `a` to `b` (both > 0, both included), evenly spaced in
 /// `ln x`.
+///
+/// # Panics
+/// When `n < 2`.
 pub fn logspace(a: f64, b: f64, n: usize) -> Vec<f64> {
     let (la, lb) = (a.ln(), b.ln());
     let mut values: Vec<f64> = linspace(la, lb, n).into_iter().map(f64::exp).collect();
@@ -537,6 +577,12 @@ mod tests {
                 .contains("repeated")
         );
         assert!(parse("n: []").unwrap_err().contains("empty"));
+        assert!(parse("n: [100, 10]").unwrap_err().contains("must increase"));
+        assert!(
+            parse("n: {logspace: [10, 1000000000, 3]}")
+                .unwrap_err()
+                .contains("from 1 to")
+        );
     }
 
     #[test]
@@ -561,6 +607,20 @@ mod tests {
         assert!(e.contains("logspace"), "{e}");
         let e = parse("grid: {mixture: {weights: [1]}}").unwrap_err();
         assert!(e.contains("cannot be used here"), "{e}");
+    }
+
+    #[test]
+    fn degenerate_sweeps_are_refused_where_they_are_written() {
+        let e = parse("grid: {normal: {mean: {linspace: [1, 1, 21]}, std: [1, 2]}}").unwrap_err();
+        assert!(e.contains("start must be below stop"), "{e}");
+        let e = parse("grid: {normal: {mean: {linspace: [-4, 4, 100000000]}, std: [1, 2]}}")
+            .unwrap_err();
+        assert!(e.contains("at most"), "{e}");
+        let e = parse("grid: {normal: {mean: {linspace: [-1e308, 1e308, 5]}, std: [1, 2]}}")
+            .unwrap_err();
+        assert!(e.contains("do not fit"), "{e}");
+        let e = parse("grid: {normal: {mean: [0, 0], std: [1, 2]}}").unwrap_err();
+        assert!(e.contains("must increase"), "{e}");
     }
 
     #[test]

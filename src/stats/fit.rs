@@ -244,10 +244,10 @@ pub fn fit_normal_mixture(xs: &[f64], k: usize) -> Result<FitReport, FitError> {
     let mut best: Option<(f64, Vec<Component>)> = None;
     for start in 0..RESTARTS {
         let init = initial_means(xs, k, start);
-        if let Some((ll, comps)) = em(xs, &init, spread) {
-            if best.as_ref().is_none_or(|(b, _)| ll > *b) {
-                best = Some((ll, comps));
-            }
+        if let Some((ll, comps)) = em(xs, &init, spread)
+            && best.as_ref().is_none_or(|(b, _)| ll > *b)
+        {
+            best = Some((ll, comps));
         }
     }
     let (_, mut comps) =

@@ -43,8 +43,10 @@ fn fails_cleanly(file: &str, edit: impl Fn(&str) -> String, expected: &[&str]) -
 fn yaml_syntax_error_names_file_and_line() {
     fails_cleanly(
         "experiments/mc.yaml",
-        |t| t.replace("n: [10, 100, 1000]", "n: [10, 100, 1000"),
-        &["error: experiments/mc.yaml:"],
+        |t| t.replace("seed: 3", "seed: '3"),
+        &[
+            "error: experiments/mc.yaml:8:1: found unexpected end of stream, while scanning a quoted scalar",
+        ],
     );
 }
 
@@ -195,5 +197,14 @@ fn a_hand_edited_output_is_not_overwritten() {
         "site/_posts/2025-01-02-tiny-post.md",
         |t| t.replace("A Tiny Post", "An Edited Post"),
         &["site/_posts/2025-01-02-tiny-post.md was edited since likely wrote it"],
+    );
+}
+
+#[test]
+fn an_experiment_too_large_to_finish_is_refused() {
+    fails_cleanly(
+        "experiments/mle.yaml",
+        |t| t.replace("replicates: 40", "replicates: 100000000"),
+        &["experiments/mle.yaml:4:3: kind.mle_consistency:", "limit"],
     );
 }

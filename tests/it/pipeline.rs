@@ -91,10 +91,14 @@ fn numbers_in_posts_are_the_computed_ones() {
         post.contains(&format!("The exact divergence is {exact:.6}")),
         "{post}"
     );
-    let numbers: serde_json::Value =
-        serde_json::from_str(&read(dir.path(), "site/assets/likely/elbo/numbers.json")).unwrap();
-    let log_px = numbers["log_px"].as_f64().unwrap();
-    assert!(post.contains(&format!("\\log p(x) = {log_px:.4}$$")));
+    // ln N(1.7; 0.5, √(2² + 0.8²)), computed here independently.
+    let sd = (4.0f64 + 0.64).sqrt();
+    let log_px =
+        -0.5 * ((1.7 - 0.5) / sd).powi(2) - sd.ln() - 0.5 * (2.0 * std::f64::consts::PI).ln();
+    assert!(
+        post.contains(&format!("\\log p(x) = {log_px:.4}$$")),
+        "{post}"
+    );
 }
 
 #[test]
@@ -176,4 +180,98 @@ fn check_validates_without_running() {
         out.stdout
     );
     assert!(!dir.path().join("site/assets").exists());
+}
+
+#[test]
+fn whitespace_control_at_the_start_of_a_body_keeps_the_text() {
+    let dir = project("tiny");
+    std::fs::write(
+        dir.path().join("posts/2025-02-02-ws.md"),
+        "---\ntitle: ws\n---\n{%- set a = 1 %}ééé Hello {{ a }}\n",
+    )
+    .unwrap();
+    build_ok(dir.path(), &[], &[]);
+    let post = read(dir.path(), "site/_posts/2025-02-02-ws.md");
+    assert_eq!(post, "---\ntitle: ws\n---\nééé Hello 1\n");
+}
+
+#[test]
+fn two_posts_with_one_url_are_refused() {
+    let dir = project("tiny");
+    std::fs::write(
+        dir.path().join("posts/2025-03-03-tiny-post.md"),
+        "---\ntitle: Second\n---\nSecond\n",
+    )
+    .unwrap();
+    let out = likely(dir.path(), &["build"], &[]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("would both write site/_site/blog/2025/tiny-post/index.html"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !dir.path()
+            .join("site/_posts")
+            .join("2025-01-02-tiny-post.md")
+            .exists()
+    );
+}
+
+#[test]
+fn check_catches_a_bad_reference_without_running_anything() {
+    let dir = project("tiny");
+    let post = dir.path().join("posts/2025-01-02-tiny-post.md");
+    let text = std::fs::read_to_string(&post)
+        .unwrap()
+        .replace("mc.exact", "mc.exactly");
+    std::fs::write(&post, text).unwrap();
+    let out = likely(dir.path(), &["check"], &[]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        out.stderr.contains("posts/2025-01-02-tiny-post.md:11:"),
+        "{}",
+        out.stderr
+    );
+    let out = likely(dir.path(), &["build"], &[]);
+    assert_eq!(out.code, 1);
+    assert!(
+        !out.stdout.contains("ran "),
+        "nothing runs:\n{}",
+        out.stdout
+    );
+    assert!(!dir.path().join(".likely/cache").exists());
+}
+
+#[test]
+fn a_second_build_while_one_runs_is_refused() {
+    let dir = project("tiny");
+    std::fs::create_dir_all(dir.path().join(".likely")).unwrap();
+    let lock = std::fs::File::create(dir.path().join(".likely/lock")).unwrap();
+    lock.lock().unwrap();
+    let out = likely(dir.path(), &["build"], &[]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("another likely build is running"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_closed_pipe_on_stdout_is_not_a_crash() {
+    let dir = project("tiny");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_likely"))
+        .arg("build")
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{stderr}");
 }
