@@ -155,6 +155,15 @@ impl Univariate for Mixture {
         None
     }
 
+    /// Every component's points: a narrow component far from the others
+    /// is a peak the whole mixture's moments do not show.
+    fn breakpoints(&self) -> Vec<f64> {
+        self.active
+            .iter()
+            .flat_map(|&(_, k)| self.components[k].breakpoints())
+            .collect()
+    }
+
     fn support(&self) -> (f64, f64) {
         self.active
             .iter()

@@ -46,6 +46,23 @@ pub trait Univariate {
     fn is_discrete(&self) -> bool {
         false
     }
+    /// Points around which the mass concentrates, where numerical
+    /// integrals are split: adaptive quadrature that never samples a narrow
+    /// peak cannot know it is there.
+    fn breakpoints(&self) -> Vec<f64> {
+        let (m, v) = (self.mean(), self.variance());
+        if !m.is_finite() {
+            return Vec::new();
+        }
+        if !(v.is_finite() && v > 0.0) {
+            return vec![m];
+        }
+        let s = v.sqrt();
+        [-8.0, -3.0, -1.0, 0.0, 1.0, 3.0, 8.0]
+            .iter()
+            .map(|k| m + k * s)
+            .collect()
+    }
     /// `Σ ln p(x_i)`, summed in a fixed order. Families override this with a
     /// form that vectorises; the result must not depend on thread count.
     fn sum_ln_pdf(&self, xs: &[f64]) -> f64 {
@@ -367,6 +384,9 @@ impl Univariate for Dist {
     }
     fn is_discrete(&self) -> bool {
         dispatch!(self, d => d.is_discrete())
+    }
+    fn breakpoints(&self) -> Vec<f64> {
+        dispatch!(self, d => d.breakpoints())
     }
     fn sum_ln_pdf(&self, xs: &[f64]) -> f64 {
         dispatch!(self, d => d.sum_ln_pdf(xs))
