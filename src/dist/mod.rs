@@ -46,6 +46,20 @@ pub trait Univariate {
     fn is_discrete(&self) -> bool {
         false
     }
+    /// A point in the bulk of the mass, where any kink of the density is,
+    /// and the length over which the density changes there. Quadrature of
+    /// integrals over the density splits the line at the point and measures
+    /// the tails in that length, so that narrow or far-off members are not
+    /// missed. The mean and standard deviation unless overridden (0 and 1
+    /// where those are not finite).
+    fn landmark(&self) -> (f64, f64) {
+        let (mean, sd) = (self.mean(), self.variance().sqrt());
+        if mean.is_finite() && sd.is_finite() && sd > 0.0 {
+            (mean, sd)
+        } else {
+            (0.0, 1.0)
+        }
+    }
     /// `Σ ln p(x_i)`, summed in a fixed order. Families override this with a
     /// form that vectorises; the result must not depend on thread count.
     fn sum_ln_pdf(&self, xs: &[f64]) -> f64 {
@@ -356,6 +370,9 @@ impl Univariate for Dist {
     }
     fn is_discrete(&self) -> bool {
         dispatch!(self, d => d.is_discrete())
+    }
+    fn landmark(&self) -> (f64, f64) {
+        dispatch!(self, d => d.landmark())
     }
     fn sum_ln_pdf(&self, xs: &[f64]) -> f64 {
         dispatch!(self, d => d.sum_ln_pdf(xs))
