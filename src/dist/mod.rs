@@ -9,6 +9,7 @@
 //! Adding a family: write `dist/<name>.rs` and add one line to the
 //! `families!` list below.
 
+mod laplace;
 mod mixture;
 mod mvnormal;
 mod normal;
@@ -18,6 +19,7 @@ pub mod text;
 
 use rand::Rng;
 
+pub use laplace::{Laplace, kl_laplace_laplace, kl_laplace_normal, kl_normal_laplace};
 pub use mixture::Mixture;
 pub use mvnormal::MvNormal;
 pub use normal::{LN_SQRT_2PI, Normal};
@@ -249,6 +251,7 @@ macro_rules! families {
 families! {
     Normal,
     Mixture,
+    Laplace,
 }
 
 impl Dist {

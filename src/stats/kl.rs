@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::quad::{self, QuadError, Tolerance};
 use super::{special, sum};
-use crate::dist::{AnyDist, Dist, Normal, Univariate};
+use crate::dist::{self, AnyDist, Dist, Normal, Univariate};
 
 /// How a value was obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -284,6 +284,9 @@ fn monte_carlo(p: &Dist, f: impl Fn(f64) -> f64) -> Result<Value, KlError> {
 fn closed_form(p: &Dist, q: &Dist) -> Option<f64> {
     match (p, q) {
         (Dist::Normal(p), Dist::Normal(q)) => Some(normal_normal(p, q)),
+        (Dist::Laplace(p), Dist::Laplace(q)) => Some(dist::kl_laplace_laplace(p, q)),
+        (Dist::Laplace(p), Dist::Normal(q)) => Some(dist::kl_laplace_normal(p, q)),
+        (Dist::Normal(p), Dist::Laplace(q)) => Some(dist::kl_normal_laplace(p, q)),
         _ => None,
     }
 }
