@@ -10,6 +10,7 @@
 //! `families!` list below.
 
 mod laplace;
+mod lognormal;
 mod mixture;
 mod mvnormal;
 mod normal;
@@ -20,6 +21,7 @@ pub mod text;
 use rand::Rng;
 
 pub use laplace::{Laplace, kl_laplace_laplace, kl_laplace_normal, kl_normal_laplace};
+pub use lognormal::{LogNormal, kl_lognormal_lognormal};
 pub use mixture::Mixture;
 pub use mvnormal::MvNormal;
 pub use normal::{LN_SQRT_2PI, Normal};
@@ -252,6 +254,7 @@ families! {
     Normal,
     Mixture,
     Laplace,
+    LogNormal,
 }
 
 impl Dist {

@@ -287,6 +287,7 @@ fn closed_form(p: &Dist, q: &Dist) -> Option<f64> {
         (Dist::Laplace(p), Dist::Laplace(q)) => Some(dist::kl_laplace_laplace(p, q)),
         (Dist::Laplace(p), Dist::Normal(q)) => Some(dist::kl_laplace_normal(p, q)),
         (Dist::Normal(p), Dist::Laplace(q)) => Some(dist::kl_normal_laplace(p, q)),
+        (Dist::LogNormal(p), Dist::LogNormal(q)) => Some(dist::kl_lognormal_lognormal(p, q)),
         _ => None,
     }
 }
