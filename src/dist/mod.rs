@@ -15,6 +15,7 @@ mod mixture;
 mod mvnormal;
 mod normal;
 pub mod param;
+mod student_t;
 pub mod syntax;
 pub mod text;
 
@@ -26,6 +27,7 @@ pub use mixture::Mixture;
 pub use mvnormal::MvNormal;
 pub use normal::{LN_SQRT_2PI, Normal};
 pub use param::{Constraint, ParamDef, ParamError, ParamKind, ParamValue};
+pub use student_t::{StudentT, kl_student_t_infinite};
 
 use crate::stats::sum;
 
@@ -255,6 +257,7 @@ families! {
     Mixture,
     Laplace,
     LogNormal,
+    StudentT,
 }
 
 impl Dist {

@@ -288,6 +288,9 @@ fn closed_form(p: &Dist, q: &Dist) -> Option<f64> {
         (Dist::Laplace(p), Dist::Normal(q)) => Some(dist::kl_laplace_normal(p, q)),
         (Dist::Normal(p), Dist::Laplace(q)) => Some(dist::kl_normal_laplace(p, q)),
         (Dist::LogNormal(p), Dist::LogNormal(q)) => Some(dist::kl_lognormal_lognormal(p, q)),
+        // Infinite where the t lacks E x² (normal) or E |x| (Laplace).
+        (Dist::StudentT(p), Dist::Normal(_)) => dist::kl_student_t_infinite(p, 2.0),
+        (Dist::StudentT(p), Dist::Laplace(_)) => dist::kl_student_t_infinite(p, 1.0),
         _ => None,
     }
 }
