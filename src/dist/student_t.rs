@@ -291,9 +291,9 @@ const MAX_DF: f64 = 1e10;
 /// running off to its singularity at a data point rather than to a maximum.
 const MIN_DF: f64 = 1e-6;
 
-/// Where a fit stands: the parameters, and the average log-likelihood's
-/// gradient and Hessian in the coordinates `(loc/scale, ln scale, ln df)`
-/// (the first row and column scaled by `scale` at the current point).
+/// The average log-likelihood's gradient and Hessian at a point, in the
+/// coordinates `(loc/scale, ln scale, ln df)` (the first row and column
+/// scaled by `scale` at that point).
 #[derive(Debug, Clone)]
 struct Local {
     gradient: [f64; 3],
