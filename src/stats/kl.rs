@@ -11,8 +11,8 @@ use rand::SeedableRng;
 use serde::Serialize;
 
 use super::quad::{self, QuadError, Tolerance};
-use super::sum;
-use crate::dist::{AnyDist, Dist, Normal, Univariate};
+use super::{special, sum};
+use crate::dist::{self, AnyDist, Dist, Normal, Univariate};
 
 /// How a value was obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -142,10 +142,12 @@ fn supported_by(p: &Dist, q: &Dist) -> bool {
 }
 
 /// `E_p[f]` from the definition: `term(x, ln p(x))` summed over a discrete
-/// support or integrated over a continuous one, else `sample(x)` averaged
-/// over draws from `p`.
+/// support or integrated over a continuous one (split at `p`'s landmark
+/// and at `cuts`: see [`integrate_split`]), else `sample(x)` averaged over
+/// draws from `p`.
 fn by_definition(
     p: &Dist,
+    cuts: &[f64],
     term: impl Fn(f64, f64) -> f64,
     sample: impl Fn(f64) -> f64,
 ) -> Result<Value, KlError> {
@@ -166,7 +168,7 @@ fn by_definition(
             });
         }
     } else {
-        match piecewise(p, &weighted) {
+        match piecewise(p, cuts, &weighted) {
             Ok(Some(value)) => {
                 return Ok(Value {
                     value,
@@ -181,22 +183,13 @@ fn by_definition(
     monte_carlo(p, sample)
 }
 
-/// `∫ f` over `p`'s support, split at `p`'s breakpoints; `None` when the
-/// same partition does not integrate `p` itself to 1 (to 1e-8), that is
-/// when quadrature cannot be trusted to have seen all of `p`'s mass.
-fn piecewise(p: &Dist, f: &impl Fn(f64) -> f64) -> Result<Option<f64>, QuadError> {
-    let (lo, hi) = p.support();
-    let mut cuts: Vec<f64> = p
-        .breakpoints()
-        .into_iter()
-        .filter(|x| *x > lo && *x < hi)
-        .collect();
-    cuts.sort_by(f64::total_cmp);
-    cuts.dedup();
-    let edges: Vec<f64> = std::iter::once(lo)
-        .chain(cuts)
-        .chain(std::iter::once(hi))
-        .collect();
+/// `∫ f` over `p`'s support, split at `p`'s landmark, at its breakpoints
+/// (every component's peak, for a mixture) and at `cuts` (another
+/// density's landmark, say), so that no peak or kink is missed; the
+/// infinite tails are integrated in units of `p`'s landmark length. `None`
+/// when the same pieces do not integrate `p` itself to 1 (to 1e-8), that
+/// is when quadrature cannot be trusted to have seen all of `p`'s mass.
+fn piecewise(p: &Dist, cuts: &[f64], f: &impl Fn(f64) -> f64) -> Result<Option<f64>, QuadError> {
     let density = |x: f64| {
         let lp = p.ln_pdf(x);
         if lp == f64::NEG_INFINITY {
@@ -205,12 +198,44 @@ fn piecewise(p: &Dist, f: &impl Fn(f64) -> f64) -> Result<Option<f64>, QuadError
             lp.exp()
         }
     };
-    let (mut total, mut mass) = (0.0, 0.0);
-    for w in edges.windows(2) {
-        total += quad::integrate(f, w[0], w[1], QUAD)?.value;
-        mass += quad::integrate(density, w[0], w[1], QUAD)?.value;
+    let value = integrate_split(f, p, cuts)?;
+    let mass = integrate_split(&density, p, cuts)?;
+    Ok(((mass - 1.0).abs() < 1e-8).then_some(value))
+}
+
+fn integrate_split(f: &impl Fn(f64) -> f64, p: &Dist, cuts: &[f64]) -> Result<f64, QuadError> {
+    let (lo, hi) = p.support();
+    let (centre, width) = p.landmark();
+    let width = if width.is_finite() && width > 0.0 {
+        width
+    } else {
+        1.0
+    };
+    let mut edges: Vec<f64> = std::iter::once(centre)
+        .chain(p.breakpoints())
+        .chain(cuts.iter().copied())
+        .filter(|x| x.is_finite() && lo < *x && *x < hi)
+        .collect();
+    if edges.is_empty() && !lo.is_finite() && !hi.is_finite() {
+        edges.push(0.0);
     }
-    Ok(((mass - 1.0).abs() < 1e-8).then_some(total))
+    edges.sort_by(f64::total_cmp);
+    edges.dedup();
+    edges.insert(0, lo);
+    edges.push(hi);
+    let mut total = 0.0;
+    for piece in edges.windows(2) {
+        let (a, b) = (piece[0], piece[1]);
+        total += if a.is_finite() && b.is_finite() {
+            quad::integrate(f, a, b, QUAD)?.value
+        } else {
+            // x = edge ± width·u, u ∈ (0, ∞).
+            let (edge, direction) = if a.is_finite() { (a, 1.0) } else { (b, -1.0) };
+            let scaled = |u: f64| f(edge + direction * width * u);
+            width * quad::integrate(scaled, 0.0, f64::INFINITY, QUAD)?.value
+        };
+    }
+    Ok(total)
 }
 
 /// `Σ_k term(k)` over the whole numbers of `p`'s support, in increasing
@@ -263,6 +288,13 @@ fn monte_carlo(p: &Dist, f: impl Fn(f64) -> f64) -> Result<Value, KlError> {
 fn closed_form(p: &Dist, q: &Dist) -> Option<f64> {
     match (p, q) {
         (Dist::Normal(p), Dist::Normal(q)) => Some(normal_normal(p, q)),
+        (Dist::Laplace(p), Dist::Laplace(q)) => Some(dist::kl_laplace_laplace(p, q)),
+        (Dist::Laplace(p), Dist::Normal(q)) => Some(dist::kl_laplace_normal(p, q)),
+        (Dist::Normal(p), Dist::Laplace(q)) => Some(dist::kl_normal_laplace(p, q)),
+        (Dist::LogNormal(p), Dist::LogNormal(q)) => Some(dist::kl_lognormal_lognormal(p, q)),
+        // Infinite where the t lacks E x² (normal) or E |x| (Laplace).
+        (Dist::StudentT(p), Dist::Normal(_)) => dist::kl_student_t_infinite(p, 2.0),
+        (Dist::StudentT(p), Dist::Laplace(_)) => dist::kl_student_t_infinite(p, 1.0),
         _ => None,
     }
 }
@@ -277,14 +309,37 @@ pub fn normal_normal(p: &Normal, q: &Normal) -> f64 {
 /// The definition of `KL(p ‖ q)` integrated (or summed) numerically,
 /// bypassing the registry: the reference closed forms are tested against.
 ///
+/// Where `p` and `q` are densities on the same interval, the integrand is
+/// `p ln(p/q) − p + q` rather than `p ln(p/q)`: it has the same integral
+/// (both densities integrate to 1 there) but is never negative, so a
+/// small divergence is not the difference of large positive and negative
+/// parts, and the relative tolerance of the quadrature holds for it.
+///
 /// # Errors
 /// When the numerical method fails.
 pub fn kl_by_definition(p: &Dist, q: &Dist) -> Result<Value, KlError> {
-    by_definition(
-        p,
-        |x, lp| lp.exp() * (lp - q.ln_pdf(x)),
-        |x| p.ln_pdf(x) - q.ln_pdf(x),
-    )
+    let cuts = [q.landmark().0];
+    let sample = |x| p.ln_pdf(x) - q.ln_pdf(x);
+    if !p.is_discrete() && !q.is_discrete() && p.support() == q.support() {
+        by_definition(
+            p,
+            &cuts,
+            |x, lp| {
+                let lq = q.ln_pdf(x);
+                let d = lp - lq;
+                // p (d + e^{−d} − 1), without the cancellation near d = 0;
+                // further out, without the overflow of e^{−d}.
+                if d.abs() < 0.5 {
+                    lp.exp() * special::x_plus_expm1_neg(d)
+                } else {
+                    lp.exp() * (d - 1.0) + lq.exp()
+                }
+            },
+            sample,
+        )
+    } else {
+        by_definition(p, &cuts, |x, lp| lp.exp() * (lp - q.ln_pdf(x)), sample)
+    }
 }
 
 /// The definition of `H(p)` integrated (or summed) numerically, bypassing
@@ -293,7 +348,7 @@ pub fn kl_by_definition(p: &Dist, q: &Dist) -> Result<Value, KlError> {
 /// # Errors
 /// When the numerical method fails.
 pub fn entropy_by_definition(p: &Dist) -> Result<Value, KlError> {
-    by_definition(p, |_, lp| -lp.exp() * lp, |x| -p.ln_pdf(x))
+    by_definition(p, &[], |_, lp| -lp.exp() * lp, |x| -p.ln_pdf(x))
 }
 
 #[cfg(test)]

@@ -32,6 +32,28 @@ pub fn normal_cdf(x: f64) -> f64 {
     0.5 * erfc(-x * FRAC_1_SQRT_2)
 }
 
+/// `x + e^{−x} − 1`, which is ≥ 0, without the cancellation of its two
+/// leading terms for small `|x|` (where it is ≈ `x²/2`).
+pub fn x_plus_expm1_neg(x: f64) -> f64 {
+    if x.abs() < 0.5 {
+        // x² Σ_{j≥0} (−x)^j / (j + 2)!, in Horner form from j = 17: at
+        // |x| = 0.5 the first term left out is 0.5^20/20! ≈ 4e-25, far
+        // below the sum's ulp.
+        let mut coefficient = 1.0 / 19.0;
+        for k in 2..19 {
+            coefficient /= f64::from(k);
+        }
+        let mut acc = 0.0;
+        for k in (2..=19).rev() {
+            acc = coefficient - x * acc;
+            coefficient *= f64::from(k);
+        }
+        x * x * acc
+    } else {
+        x + (-x).exp_m1()
+    }
+}
+
 /// Below this, the asymptotic series is not used: the recurrence first
 /// shifts the argument up to it.
 const ASYMPTOTIC_FROM: f64 = 10.0;
@@ -126,6 +148,24 @@ mod tests {
             assert!(close(digamma(x), numeric, 1e-8), "x = {x}");
             let numeric2 = (digamma(x + h) - digamma(x - h)) / (2.0 * h);
             assert!(close(trigamma(x), numeric2, 1e-7), "x = {x}");
+        }
+    }
+
+    #[test]
+    #[allow(clippy::excessive_precision)] // digits as mpmath printed them
+    fn x_plus_expm1_neg_is_accurate_on_both_sides_of_the_switch() {
+        // Reference values from mpmath at 50 digits: x + expm1(-x).
+        for (x, want) in [
+            (1e-8, 4.999_999_983_333_333_4e-17),
+            (-1e-3, 5.001_667_083_416_680_6e-7),
+            (0.1, 4.837_418_035_959_573e-3),
+            (0.499_99, 0.106_526_725_049_557_18),
+            (0.5, 0.106_530_659_712_633_42),
+            (-0.5, 0.148_721_270_700_128_15),
+            (3.0, 2.049_787_068_367_863_9),
+        ] {
+            let got = x_plus_expm1_neg(x);
+            assert!(((got - want) / want).abs() < 1e-15, "x = {x}: {got}");
         }
     }
 
