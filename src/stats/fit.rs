@@ -171,9 +171,36 @@ fn named(family: &FamilyDef, flat: &[f64]) -> Map<String, Json> {
 /// by central differences. `None` when the information is not positive
 /// definite (a flat or non-smooth likelihood).
 pub fn standard_errors(theta: &[f64], loglik: impl Fn(&[f64]) -> Option<f64>) -> Option<Vec<f64>> {
+    // A first pass with steps scaled to the parameters gives the curvature;
+    // the second steps by a hundredth of each standard error, small enough
+    // for the quadratic to hold and large enough for rounding not to matter,
+    // whatever the parameter's magnitude (a mean near 0, say).
+    let rough: Vec<f64> = theta.iter().map(|t| 1e-4 * t.abs().max(1e-3)).collect();
+    let first = information(theta, &rough, &loglik)?;
+    let steps: Vec<f64> = (0..theta.len())
+        .map(|i| {
+            let se = 1.0 / first[i][i].sqrt();
+            if se.is_finite() && se > 0.0 {
+                1e-2 * se
+            } else {
+                rough[i]
+            }
+        })
+        .collect();
+    let info = information(theta, &steps, &loglik)?;
+    let inverse = Cholesky::new(&info).ok()?.inverse();
+    Some((0..theta.len()).map(|i| inverse[i][i].sqrt()).collect())
+}
+
+/// The observed information, `−∇² loglik` at `theta`, by central
+/// differences with steps `h`.
+fn information(
+    theta: &[f64],
+    h: &[f64],
+    loglik: &impl Fn(&[f64]) -> Option<f64>,
+) -> Option<Vec<Vec<f64>>> {
     let k = theta.len();
     let f0 = loglik(theta)?;
-    let h: Vec<f64> = theta.iter().map(|t| 1e-4 * t.abs().max(1e-3)).collect();
     let at = |i: usize, si: f64, j: usize, sj: f64| {
         let mut t = theta.to_vec();
         t[i] += si * h[i];
@@ -192,8 +219,7 @@ pub fn standard_errors(theta: &[f64], loglik: impl Fn(&[f64]) -> Option<f64>) ->
             info[j][i] = -d;
         }
     }
-    let inverse = Cholesky::new(&info).ok()?.inverse();
-    Some((0..k).map(|i| inverse[i][i].sqrt()).collect())
+    Some(info)
 }
 
 /// One component of a normal mixture being fitted.
@@ -425,8 +451,14 @@ mod tests {
         let n = xs.len() as f64;
         // Observed information of a normal at its MLE: SE(mean) = s/√n,
         // SE(std) = s/√(2n), exactly.
-        assert!((se["mean"].as_f64().unwrap() / (s / n.sqrt()) - 1.0).abs() < 1e-5);
-        assert!((se["std"].as_f64().unwrap() / (s / (2.0 * n).sqrt()) - 1.0).abs() < 1e-5);
+        assert!((se["mean"].as_f64().unwrap() / (s / n.sqrt()) - 1.0).abs() < 1e-6);
+        assert!((se["std"].as_f64().unwrap() / (s / (2.0 * n).sqrt()) - 1.0).abs() < 1e-6);
+        // The same with a mean at 0, where steps relative to the parameter
+        // would vanish.
+        let centred: Vec<f64> = xs.iter().map(|x| x - m).collect();
+        let r0 = fit(FamilyDef::find("normal").unwrap(), &centred).unwrap();
+        let se0 = r0.stderr.unwrap()["mean"].as_f64().unwrap();
+        assert!((se0 / (s / n.sqrt()) - 1.0).abs() < 1e-6, "{se0}");
         assert!((m - 1.5).abs() < 5.0 * 2.0 / n.sqrt());
         assert!((r.avg_loglik - truth.sum_ln_pdf(&xs) / n).abs() < 1e-3);
         assert!(r.avg_loglik >= truth.sum_ln_pdf(&xs) / n);
