@@ -342,6 +342,16 @@ pub fn kl_by_definition(p: &Dist, q: &Dist) -> Result<Value, KlError> {
     }
 }
 
+/// `E_p[f(x)]` by summation, quadrature or, failing those, Monte Carlo:
+/// the same machinery as the fallbacks, for checks such as Gibbs'
+/// inequality `−E_p[ln q] ≥ −E_p[ln p]`.
+///
+/// # Errors
+/// When no method gives a value.
+pub fn expectation(p: &Dist, f: impl Fn(f64) -> f64) -> Result<Value, KlError> {
+    by_definition(p, &[], |x, lp| lp.exp() * f(x), &f)
+}
+
 /// The definition of `H(p)` integrated (or summed) numerically, bypassing
 /// closed forms.
 ///

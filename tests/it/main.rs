@@ -6,4 +6,5 @@ mod common;
 mod determinism;
 mod errors;
 mod pipeline;
+mod properties;
 mod suite;

@@ -1,0 +1,129 @@
+//! Properties over random valid parameters of every family: divergences
+//! are non-negative and vanish between equal distributions, Gibbs'
+//! inequality holds, closed forms agree with the definition, and maximum
+//! likelihood beats nearby parameters.
+
+use likely::dist::{Dist, FAMILIES, Univariate, text};
+use likely::stats::{fit, kl};
+use proptest::prelude::*;
+use rand::SeedableRng;
+
+/// A strategy for members of `family`, written in the text syntax, with
+/// parameters in ranges where quadrature is comfortable.
+fn member(family: &str) -> Option<BoxedStrategy<String>> {
+    let real = || -5.0..5.0f64;
+    let scale = || 0.2..5.0f64;
+    Some(match family {
+        "normal" => (real(), scale()).prop_map(|(m, s)| format!("normal(mean={m}, std={s})")).boxed(),
+        "exponential" => scale().prop_map(|r| format!("exponential(rate={r})")).boxed(),
+        "gamma" => (0.7..10.0f64, scale()).prop_map(|(k, r)| format!("gamma(shape={k}, rate={r})")).boxed(),
+        "beta" => (0.7..10.0f64, 0.7..10.0f64).prop_map(|(a, b)| format!("beta(alpha={a}, beta={b})")).boxed(),
+        "laplace" => (real(), scale()).prop_map(|(m, s)| format!("laplace(loc={m}, scale={s})")).boxed(),
+        "lognormal" => (-2.0..2.0f64, 0.1..1.5f64).prop_map(|(m, s)| format!("lognormal(meanlog={m}, sdlog={s})")).boxed(),
+        "student_t" => (2.5..30.0f64, real(), scale())
+            .prop_map(|(df, m, s)| format!("student_t(df={df}, loc={m}, scale={s})"))
+            .boxed(),
+        "uniform" => (real(), 0.1..5.0f64).prop_map(|(a, w)| format!("uniform(low={a}, high={})", a + w)).boxed(),
+        "poisson" => (0.1..50.0f64).prop_map(|r| format!("poisson(rate={r})")).boxed(),
+        "bernoulli" => (0.01..0.99f64).prop_map(|p| format!("bernoulli(p={p})")).boxed(),
+        "categorical" => (0.05..1.0f64, 0.05..1.0f64, 0.05..1.0f64)
+            .prop_map(|(a, b, c)| {
+                let t = a + b + c;
+                format!("categorical(probs=[{}, {}, {}])", a / t, b / t, 1.0 - a / t - b / t)
+            })
+            .boxed(),
+        "geometric" => (0.05..0.95f64).prop_map(|p| format!("geometric(p={p})")).boxed(),
+        "mixture" => (real(), scale(), real(), scale(), 0.1..0.9f64)
+            .prop_map(|(m1, s1, m2, s2, w)| {
+                format!(
+                    "mixture(weights=[{w}, {}], components=[normal(mean={m1}, std={s1}), normal(mean={m2}, std={s2})])",
+                    1.0 - w
+                )
+            })
+            .boxed(),
+        _ => return None,
+    })
+}
+
+fn parse(text: &str) -> Dist {
+    text::parse_uni(text).unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+/// Two members of one family, for every registered family.
+fn pair() -> BoxedStrategy<(String, String)> {
+    let strategies: Vec<BoxedStrategy<(String, String)>> = FAMILIES
+        .iter()
+        .filter_map(|f| member(f.name))
+        .map(|s| (s.clone(), s).boxed())
+        .collect();
+    proptest::strategy::Union::new(strategies).boxed()
+}
+
+#[test]
+fn every_registered_family_has_a_strategy() {
+    for family in FAMILIES {
+        assert!(
+            member(family.name).is_some(),
+            "no strategy for {}",
+            family.name
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn kl_is_non_negative_and_zero_on_the_diagonal((a, b) in pair()) {
+        let (p, q) = (parse(&a), parse(&b));
+        let v = kl::kl(&p, &q).unwrap();
+        prop_assert!(v.value >= -1e-10, "KL({a} ‖ {b}) = {v:?}");
+        let same = kl::kl(&p, &p).unwrap().value;
+        prop_assert!(same.abs() < 1e-9, "KL({a} ‖ itself) = {same}");
+    }
+
+    #[test]
+    fn gibbs_inequality_holds_by_the_definition((a, b) in pair()) {
+        let (p, q) = (parse(&a), parse(&b));
+        // Cross-entropy −E_p[ln q] against entropy −E_p[ln p], both by
+        // integration or summation of the definition, not the registry.
+        let cross = kl::expectation(&p, |x| -q.ln_pdf(x)).unwrap().value;
+        let own = kl::expectation(&p, |x| -p.ln_pdf(x)).unwrap().value;
+        prop_assert!(cross >= own - 1e-9 * own.abs().max(1.0), "{a} vs {b}: {cross} < {own}");
+    }
+
+    #[test]
+    fn closed_forms_agree_with_the_definition((a, b) in pair()) {
+        let (p, q) = (parse(&a), parse(&b));
+        let registry = kl::kl(&p, &q).unwrap();
+        if registry.method == kl::Method::ClosedForm && registry.value.is_finite() {
+            let numeric = kl::kl_by_definition(&p, &q).unwrap().value;
+            let tol = 1e-8 * registry.value.abs().max(1e-3);
+            prop_assert!((registry.value - numeric).abs() <= tol, "KL({a} ‖ {b}): {} vs {numeric}", registry.value);
+        }
+        if let Some(h) = p.entropy() {
+            let numeric = kl::entropy_by_definition(&p).unwrap().value;
+            prop_assert!((h - numeric).abs() <= 1e-8 * h.abs().max(1.0), "H({a}): {h} vs {numeric}");
+        }
+    }
+
+    #[test]
+    fn maximum_likelihood_beats_nearby_parameters((a, _) in pair(), seed in 0u64..1000, direction in 0usize..6) {
+        let truth = parse(&a);
+        let family = truth.family();
+        prop_assume!(family.has_fit && family.is_scalar());
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
+        let xs: Vec<f64> = (0..500).map(|_| truth.sample(&mut rng)).collect();
+        let Ok(report) = fit::fit(family, &xs) else { return Ok(()) };
+        let theta = report.dist.scalar_params();
+        let k = direction % theta.len();
+        for sign in [-1.0, 1.0] {
+            let mut nearby = theta.clone();
+            nearby[k] += sign * 1e-3 * theta[k].abs().max(1e-2);
+            if let Ok(other) = family.build_scalars(&nearby) {
+                let ll = other.sum_ln_pdf(&xs) / xs.len() as f64;
+                prop_assert!(report.avg_loglik >= ll - 1e-12, "{a}: fit {} < {ll} at {nearby:?}", report.avg_loglik);
+            }
+        }
+    }
+}
