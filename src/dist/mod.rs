@@ -9,10 +9,12 @@
 //! Adding a family: write `dist/<name>.rs` and add one line to the
 //! `families!` list below.
 
+mod discrete;
 mod mixture;
 mod mvnormal;
 mod normal;
 pub mod param;
+mod poisson;
 pub mod syntax;
 pub mod text;
 
@@ -22,6 +24,7 @@ pub use mixture::Mixture;
 pub use mvnormal::MvNormal;
 pub use normal::{LN_SQRT_2PI, Normal};
 pub use param::{Constraint, ParamDef, ParamError, ParamKind, ParamValue};
+pub use poisson::{Poisson, kl_poisson_poisson};
 
 use crate::stats::sum;
 
@@ -235,6 +238,7 @@ macro_rules! families {
 families! {
     Normal,
     Mixture,
+    Poisson,
 }
 
 impl Dist {

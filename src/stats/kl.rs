@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::quad::{self, QuadError, Tolerance};
 use super::sum;
-use crate::dist::{AnyDist, Dist, Normal, Univariate};
+use crate::dist::{self, AnyDist, Dist, Normal, Univariate};
 
 /// How a value was obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -183,29 +183,80 @@ fn by_definition(
 }
 
 /// `Σ_k term(k)` over the whole numbers of `p`'s support, in increasing
-/// order, stopping once the remaining mass cannot matter; `None` if that
-/// takes more than a hundred million terms.
+/// order and with compensated summation, until the remaining mass cannot
+/// matter; `None` if that takes more than a hundred million terms.
+///
+/// Summation starts 40 standard deviations below the mean when that is
+/// inside the support (a Poisson of rate 1e8 has no mass worth adding
+/// near 0), and from the support's start if the masses then summed fall
+/// short of one.
 fn summation(p: &Dist, term: &impl Fn(f64) -> f64) -> Option<f64> {
-    const MAX_TERMS: u64 = 100_000_000;
-    let (lo, hi) = p.support();
+    let (lo, _) = p.support();
     let (mean, sd) = (p.mean(), p.variance().sqrt());
-    // Past this point, the remaining mass is below 1e-16 for any family
-    // with a finite variance whose tail decays at least geometrically.
-    let far = mean + 40.0 * sd.max(1.0);
-    let (mut total, mut mass, mut k) = (0.0, 0.0, lo.max(-1e15));
+    // Beyond 40 standard deviations the mass is below 1e-16 for any family
+    // with a finite variance whose tails decay at least geometrically; if a
+    // tail is heavier, the mass check fails.
+    let reach = 40.0 * sd.max(1.0);
+    let near = (mean - reach).floor();
+    if near > lo {
+        match sum_from(p, term, near, mean + reach, true) {
+            Summed::Total(total) => return Some(total),
+            Summed::TooLong => return None,
+            Summed::Short => {}
+        }
+    }
+    match sum_from(p, term, lo.max(-1e15), mean + reach, false) {
+        Summed::Total(total) => Some(total),
+        Summed::Short | Summed::TooLong => None,
+    }
+}
+
+/// How a run of [`sum_from`] ended.
+enum Summed {
+    /// The sum over all the mass.
+    Total(f64),
+    /// Mass was left out below the start.
+    Short,
+    /// The run reached its limit on the number of terms.
+    TooLong,
+}
+
+/// `Σ term(k)` for `k = start, start + 1, …` up to the end of `p`'s
+/// support, or past `far` once the masses sum to one and the last one is
+/// negligible. With `skipped` (mass below `start` was left out), stops as
+/// soon as the masses are found to fall short of one.
+fn sum_from(p: &Dist, term: &impl Fn(f64) -> f64, start: f64, far: f64, skipped: bool) -> Summed {
+    const MAX_TERMS: u64 = 100_000_000;
+    // Each mass carries a rounding error of a few ulps, so their sum is
+    // trusted to this much.
+    const MASS_TOLERANCE: f64 = 1e-13;
+    let (_, hi) = p.support();
+    let (mut total, mut mass) = (sum::Compensated::default(), sum::Compensated::default());
+    let mut k = start;
     for _ in 0..MAX_TERMS {
+        let m = mass.value();
+        let complete = 1.0 - m < MASS_TOLERANCE;
         if k > hi {
-            return Some(total);
+            return if complete || !skipped {
+                Summed::Total(total.value())
+            } else {
+                Summed::Short
+            };
         }
         let w = p.ln_pdf(k).exp();
-        mass += w;
-        total += term(k);
-        if k > far && 1.0 - mass < 1e-15 && w < 1e-300_f64.max(1e-17 * mass) {
-            return Some(total);
+        mass.add(w);
+        total.add(term(k));
+        if k > far && w < 1e-300_f64.max(1e-17 * m) {
+            if complete {
+                return Summed::Total(total.value());
+            }
+            if skipped {
+                return Summed::Short;
+            }
         }
         k += 1.0;
     }
-    None
+    Summed::TooLong
 }
 
 /// `E_p[f]` by a Monte Carlo average over a fixed stream, with its
@@ -232,6 +283,7 @@ fn monte_carlo(p: &Dist, f: impl Fn(f64) -> f64) -> Result<Value, KlError> {
 fn closed_form(p: &Dist, q: &Dist) -> Option<f64> {
     match (p, q) {
         (Dist::Normal(p), Dist::Normal(q)) => Some(normal_normal(p, q)),
+        (Dist::Poisson(p), Dist::Poisson(q)) => Some(dist::kl_poisson_poisson(p, q)),
         _ => None,
     }
 }
