@@ -42,6 +42,12 @@ pub(crate) fn check_whole(
     }
 }
 
+/// `x ln x`, with `0 ln 0 = 0`.
+#[inline]
+pub(crate) fn x_ln_x(x: f64) -> f64 {
+    if x == 0.0 { 0.0 } else { x * x.ln() }
+}
+
 /// `x ln(x/m) + m − x` for `x, m ≥ 0`: the Poisson deviance term, `≥ 0`,
 /// computed without the cancellation of the naive form when `x ≈ m`
 /// (Loader, "Fast and accurate computation of binomial probabilities",
@@ -137,5 +143,6 @@ mod tests {
                 .to_string();
             assert!(e.contains(why), "{e}");
         }
+        assert_eq!(x_ln_x(0.0), 0.0);
     }
 }

@@ -9,7 +9,9 @@
 //! Adding a family: write `dist/<name>.rs` and add one line to the
 //! `families!` list below.
 
+mod bernoulli;
 mod discrete;
+mod geometric;
 mod mixture;
 mod mvnormal;
 mod normal;
@@ -20,6 +22,8 @@ pub mod text;
 
 use rand::Rng;
 
+pub use bernoulli::{Bernoulli, kl_bernoulli_bernoulli, kl_bernoulli_poisson};
+pub use geometric::{Geometric, kl_geometric_geometric};
 pub use mixture::Mixture;
 pub use mvnormal::MvNormal;
 pub use normal::{LN_SQRT_2PI, Normal};
@@ -239,6 +243,8 @@ families! {
     Normal,
     Mixture,
     Poisson,
+    Bernoulli,
+    Geometric,
 }
 
 impl Dist {

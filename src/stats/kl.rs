@@ -284,6 +284,9 @@ fn closed_form(p: &Dist, q: &Dist) -> Option<f64> {
     match (p, q) {
         (Dist::Normal(p), Dist::Normal(q)) => Some(normal_normal(p, q)),
         (Dist::Poisson(p), Dist::Poisson(q)) => Some(dist::kl_poisson_poisson(p, q)),
+        (Dist::Bernoulli(p), Dist::Bernoulli(q)) => Some(dist::kl_bernoulli_bernoulli(p, q)),
+        (Dist::Bernoulli(p), Dist::Poisson(q)) => Some(dist::kl_bernoulli_poisson(p, q)),
+        (Dist::Geometric(p), Dist::Geometric(q)) => Some(dist::kl_geometric_geometric(p, q)),
         _ => None,
     }
 }
