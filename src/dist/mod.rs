@@ -10,6 +10,7 @@
 //! `families!` list below.
 
 mod bernoulli;
+mod categorical;
 mod discrete;
 mod geometric;
 mod mixture;
@@ -23,6 +24,7 @@ pub mod text;
 use rand::Rng;
 
 pub use bernoulli::{Bernoulli, kl_bernoulli_bernoulli, kl_bernoulli_poisson};
+pub use categorical::{Categorical, kl_categorical_categorical};
 pub use geometric::{Geometric, kl_geometric_geometric};
 pub use mixture::Mixture;
 pub use mvnormal::MvNormal;
@@ -244,6 +246,7 @@ families! {
     Mixture,
     Poisson,
     Bernoulli,
+    Categorical,
     Geometric,
 }
 

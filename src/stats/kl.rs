@@ -131,15 +131,32 @@ pub fn entropy_any(p: &AnyDist) -> Result<Value, KlError> {
 }
 
 /// Whether every point with mass under `p` has mass under `q`, judged on
-/// the families' supports; `KL(p ‖ q)` is infinite otherwise.
+/// the families' supports and, where `p` has at most [`ATOMS_CHECKED`]
+/// atoms, atom by atom (a categorical `q` may have categories of
+/// probability 0 inside its support); `KL(p ‖ q)` is infinite otherwise.
 fn supported_by(p: &Dist, q: &Dist) -> bool {
     if p.is_discrete() != q.is_discrete() {
         // Atoms against a density, or a density against atoms.
         return false;
     }
     let ((a, b), (c, d)) = (p.support(), q.support());
-    c <= a && b <= d
+    if !(c <= a && b <= d) {
+        return false;
+    }
+    if p.is_discrete() && b - a <= ATOMS_CHECKED {
+        let mut k = a;
+        while k <= b {
+            if p.ln_pdf(k) > f64::NEG_INFINITY && q.ln_pdf(k) == f64::NEG_INFINITY {
+                return false;
+            }
+            k += 1.0;
+        }
+    }
+    true
 }
+
+/// Discrete supports up to this wide are checked atom by atom.
+const ATOMS_CHECKED: f64 = 1e6;
 
 /// `E_p[f]` from the definition: `term(x, ln p(x))` summed over a discrete
 /// support or integrated over a continuous one, else `sample(x)` averaged
@@ -286,6 +303,9 @@ fn closed_form(p: &Dist, q: &Dist) -> Option<f64> {
         (Dist::Poisson(p), Dist::Poisson(q)) => Some(dist::kl_poisson_poisson(p, q)),
         (Dist::Bernoulli(p), Dist::Bernoulli(q)) => Some(dist::kl_bernoulli_bernoulli(p, q)),
         (Dist::Bernoulli(p), Dist::Poisson(q)) => Some(dist::kl_bernoulli_poisson(p, q)),
+        (Dist::Categorical(p), Dist::Categorical(q)) => {
+            Some(dist::kl_categorical_categorical(p, q))
+        }
         (Dist::Geometric(p), Dist::Geometric(q)) => Some(dist::kl_geometric_geometric(p, q)),
         _ => None,
     }
@@ -386,5 +406,44 @@ mod tests {
         let uni = AnyDist::Uni(normal(0.0, 1.0));
         assert_eq!(kl_any(&mv, &uni).unwrap_err(), KlError::Dimension(2, 1));
         assert_eq!(kl_any(&mv, &mv).unwrap().value, 0.0);
+    }
+
+    #[test]
+    fn discrete_supports_are_compared_atom_by_atom() {
+        use crate::dist::{Bernoulli, Categorical};
+        let coin = |p| Dist::Bernoulli(Bernoulli::new(p).unwrap());
+        let cat = |probs: &[f64]| Dist::Categorical(Categorical::new(probs.to_vec()).unwrap());
+        // A gap inside q's support where p has mass.
+        let v = kl(&coin(0.5), &cat(&[0.5, 0.0, 0.5])).unwrap();
+        assert_eq!((v.value, v.method), (f64::INFINITY, Method::ClosedForm));
+        // p = 1 puts no mass on 0, so q = 0 there does not matter.
+        assert!(supported_by(&coin(1.0), &cat(&[0.0, 1.0])));
+        assert!(!supported_by(&coin(0.5), &coin(1.0)));
+        // Trailing categories of probability 0 are outside the support.
+        assert!(supported_by(&cat(&[0.3, 0.7, 0.0, 0.0]), &coin(0.2)));
+        assert!(!supported_by(&cat(&[0.3, 0.6, 0.1]), &coin(0.2)));
+        let v = kl(&cat(&[0.3, 0.7, 0.0]), &coin(0.2)).unwrap();
+        let expected = 0.3 * (0.3f64 / 0.8).ln() + 0.7 * (0.7f64 / 0.2).ln();
+        assert!((v.value - expected).abs() < 1e-15);
+        assert_eq!(v.method, Method::Summation);
+    }
+
+    #[test]
+    fn summation_finds_mass_far_below_the_mean() {
+        use crate::dist::Categorical;
+        // Mean ≈ 2000, standard deviation ≈ 2: category 0 lies 1000
+        // standard deviations below the mean, yet carries mass 1e-6.
+        let mut probs = vec![0.0; 2001];
+        probs[0] = 1e-6;
+        probs[2000] = 1.0 - 1e-6;
+        let d = Dist::Categorical(Categorical::new(probs).unwrap());
+        let h = entropy_by_definition(&d).unwrap();
+        assert_eq!(h.method, Method::Summation);
+        // The closed form, −Σ p ln p over the stored probabilities.
+        let expected = d.entropy().unwrap();
+        assert!(
+            (h.value - expected).abs() < 1e-14 * expected,
+            "{h:?} vs {expected}"
+        );
     }
 }
