@@ -126,7 +126,7 @@ impl Family for Bernoulli {
 }
 
 /// `KL(p ‖ q) = p ln(p/q) + (1−p) ln((1−p)/(1−q))`, as in torch.distributions'
-/// `_kl_bernoulli_bernoulli`, computed as [`coin_kl`].
+/// `_kl_bernoulli_bernoulli`, computed as `bd0(p, q) + bd0(1−p, 1−q)`.
 pub fn kl_bernoulli_bernoulli(p: &Bernoulli, q: &Bernoulli) -> f64 {
     coin_kl(p.p, q.p)
 }

@@ -51,7 +51,8 @@ impl Poisson {
     /// A Poisson distribution.
     ///
     /// # Errors
-    /// When `rate` is not a finite number > 0, or exceeds [`MAX_RATE`].
+    /// When `rate` is not a finite number > 0, or exceeds 1.844e19, the
+    /// largest rate rand_distr samples from.
     pub fn new(rate: f64) -> Result<Self, ParamError> {
         let rate = Constraint::Positive.check("rate", rate)?;
         let sampler = rand_distr::Poisson::new(rate).map_err(|_| {
