@@ -9,24 +9,33 @@
 //! Adding a family: write `dist/<name>.rs` and add one line to the
 //! `families!` list below.
 
+mod bernoulli;
+mod categorical;
+mod discrete;
+mod geometric;
 mod laplace;
 mod lognormal;
 mod mixture;
 mod mvnormal;
 mod normal;
 pub mod param;
+mod poisson;
 mod student_t;
 pub mod syntax;
 pub mod text;
 
 use rand::Rng;
 
+pub use bernoulli::{Bernoulli, kl_bernoulli_bernoulli, kl_bernoulli_poisson};
+pub use categorical::{Categorical, kl_categorical_categorical};
+pub use geometric::{Geometric, kl_geometric_geometric};
 pub use laplace::{Laplace, kl_laplace_laplace, kl_laplace_normal, kl_normal_laplace};
 pub use lognormal::{LogNormal, kl_lognormal_lognormal};
 pub use mixture::Mixture;
 pub use mvnormal::MvNormal;
 pub use normal::{LN_SQRT_2PI, Normal};
 pub use param::{Constraint, ParamDef, ParamError, ParamKind, ParamValue};
+pub use poisson::{Poisson, kl_poisson_poisson};
 pub use student_t::{StudentT, kl_student_t_infinite};
 
 use crate::stats::sum;
@@ -275,6 +284,10 @@ families! {
     Laplace,
     LogNormal,
     StudentT,
+    Poisson,
+    Bernoulli,
+    Categorical,
+    Geometric,
 }
 
 impl Dist {

@@ -172,7 +172,7 @@ fn named(family: &FamilyDef, flat: &[f64]) -> Map<String, Json> {
 /// definite (a flat or non-smooth likelihood).
 pub fn standard_errors(theta: &[f64], loglik: impl Fn(&[f64]) -> Option<f64>) -> Option<Vec<f64>> {
     // A first pass with steps scaled to the parameters gives the curvature;
-    // the second steps by a hundredth of each standard error, small enough
+    // the second steps by a tenth of each standard error, small enough
     // for the quadratic to hold and large enough for rounding not to matter,
     // whatever the parameter's magnitude (a mean near 0, say).
     let rough: Vec<f64> = theta.iter().map(|t| 1e-4 * t.abs().max(1e-3)).collect();
@@ -181,7 +181,7 @@ pub fn standard_errors(theta: &[f64], loglik: impl Fn(&[f64]) -> Option<f64>) ->
         .map(|i| {
             let se = 1.0 / first[i][i].sqrt();
             if se.is_finite() && se > 0.0 {
-                1e-2 * se
+                0.1 * se
             } else {
                 rough[i]
             }

@@ -131,15 +131,32 @@ pub fn entropy_any(p: &AnyDist) -> Result<Value, KlError> {
 }
 
 /// Whether every point with mass under `p` has mass under `q`, judged on
-/// the families' supports; `KL(p ‖ q)` is infinite otherwise.
+/// the families' supports and, where `p` has at most [`ATOMS_CHECKED`]
+/// atoms, atom by atom (a categorical `q` may have categories of
+/// probability 0 inside its support); `KL(p ‖ q)` is infinite otherwise.
 fn supported_by(p: &Dist, q: &Dist) -> bool {
     if p.is_discrete() != q.is_discrete() {
         // Atoms against a density, or a density against atoms.
         return false;
     }
     let ((a, b), (c, d)) = (p.support(), q.support());
-    c <= a && b <= d
+    if !(c <= a && b <= d) {
+        return false;
+    }
+    if p.is_discrete() && b - a <= ATOMS_CHECKED {
+        let mut k = a;
+        while k <= b {
+            if p.ln_pdf(k) > f64::NEG_INFINITY && q.ln_pdf(k) == f64::NEG_INFINITY {
+                return false;
+            }
+            k += 1.0;
+        }
+    }
+    true
 }
+
+/// Discrete supports up to this wide are checked atom by atom.
+const ATOMS_CHECKED: f64 = 1e6;
 
 /// `E_p[f]` from the definition: `term(x, ln p(x))` summed over a discrete
 /// support or integrated over a continuous one (split at `p`'s landmark
@@ -239,29 +256,80 @@ fn integrate_split(f: &impl Fn(f64) -> f64, p: &Dist, cuts: &[f64]) -> Result<f6
 }
 
 /// `Σ_k term(k)` over the whole numbers of `p`'s support, in increasing
-/// order, stopping once the remaining mass cannot matter; `None` if that
-/// takes more than a hundred million terms.
+/// order and with compensated summation, until the remaining mass cannot
+/// matter; `None` if that takes more than a hundred million terms.
+///
+/// Summation starts 40 standard deviations below the mean when that is
+/// inside the support (a Poisson of rate 1e8 has no mass worth adding
+/// near 0), and from the support's start if the masses then summed fall
+/// short of one.
 fn summation(p: &Dist, term: &impl Fn(f64) -> f64) -> Option<f64> {
-    const MAX_TERMS: u64 = 100_000_000;
-    let (lo, hi) = p.support();
+    let (lo, _) = p.support();
     let (mean, sd) = (p.mean(), p.variance().sqrt());
-    // Past this point, the remaining mass is below 1e-16 for any family
-    // with a finite variance whose tail decays at least geometrically.
-    let far = mean + 40.0 * sd.max(1.0);
-    let (mut total, mut mass, mut k) = (0.0, 0.0, lo.max(-1e15));
+    // Beyond 40 standard deviations the mass is below 1e-16 for any family
+    // with a finite variance whose tails decay at least geometrically; if a
+    // tail is heavier, the mass check fails.
+    let reach = 40.0 * sd.max(1.0);
+    let near = (mean - reach).floor();
+    if near > lo {
+        match sum_from(p, term, near, mean + reach, true) {
+            Summed::Total(total) => return Some(total),
+            Summed::TooLong => return None,
+            Summed::Short => {}
+        }
+    }
+    match sum_from(p, term, lo.max(-1e15), mean + reach, false) {
+        Summed::Total(total) => Some(total),
+        Summed::Short | Summed::TooLong => None,
+    }
+}
+
+/// How a run of [`sum_from`] ended.
+enum Summed {
+    /// The sum over all the mass.
+    Total(f64),
+    /// Mass was left out below the start.
+    Short,
+    /// The run reached its limit on the number of terms.
+    TooLong,
+}
+
+/// `Σ term(k)` for `k = start, start + 1, …` up to the end of `p`'s
+/// support, or past `far` once the masses sum to one and the last one is
+/// negligible. With `skipped` (mass below `start` was left out), stops as
+/// soon as the masses are found to fall short of one.
+fn sum_from(p: &Dist, term: &impl Fn(f64) -> f64, start: f64, far: f64, skipped: bool) -> Summed {
+    const MAX_TERMS: u64 = 100_000_000;
+    // Each mass carries a rounding error of a few ulps, so their sum is
+    // trusted to this much.
+    const MASS_TOLERANCE: f64 = 1e-13;
+    let (_, hi) = p.support();
+    let (mut total, mut mass) = (sum::Compensated::default(), sum::Compensated::default());
+    let mut k = start;
     for _ in 0..MAX_TERMS {
+        let m = mass.value();
+        let complete = 1.0 - m < MASS_TOLERANCE;
         if k > hi {
-            return Some(total);
+            return if complete || !skipped {
+                Summed::Total(total.value())
+            } else {
+                Summed::Short
+            };
         }
         let w = p.ln_pdf(k).exp();
-        mass += w;
-        total += term(k);
-        if k > far && 1.0 - mass < 1e-15 && w < 1e-300_f64.max(1e-17 * mass) {
-            return Some(total);
+        mass.add(w);
+        total.add(term(k));
+        if k > far && w < 1e-300_f64.max(1e-17 * m) {
+            if complete {
+                return Summed::Total(total.value());
+            }
+            if skipped {
+                return Summed::Short;
+            }
         }
         k += 1.0;
     }
-    None
+    Summed::TooLong
 }
 
 /// `E_p[f]` by a Monte Carlo average over a fixed stream, with its
@@ -295,6 +363,13 @@ fn closed_form(p: &Dist, q: &Dist) -> Option<f64> {
         // Infinite where the t lacks E x² (normal) or E |x| (Laplace).
         (Dist::StudentT(p), Dist::Normal(_)) => dist::kl_student_t_infinite(p, 2.0),
         (Dist::StudentT(p), Dist::Laplace(_)) => dist::kl_student_t_infinite(p, 1.0),
+        (Dist::Poisson(p), Dist::Poisson(q)) => Some(dist::kl_poisson_poisson(p, q)),
+        (Dist::Bernoulli(p), Dist::Bernoulli(q)) => Some(dist::kl_bernoulli_bernoulli(p, q)),
+        (Dist::Bernoulli(p), Dist::Poisson(q)) => Some(dist::kl_bernoulli_poisson(p, q)),
+        (Dist::Categorical(p), Dist::Categorical(q)) => {
+            Some(dist::kl_categorical_categorical(p, q))
+        }
+        (Dist::Geometric(p), Dist::Geometric(q)) => Some(dist::kl_geometric_geometric(p, q)),
         _ => None,
     }
 }
@@ -456,5 +531,44 @@ mod tests {
         let uni = AnyDist::Uni(normal(0.0, 1.0));
         assert_eq!(kl_any(&mv, &uni).unwrap_err(), KlError::Dimension(2, 1));
         assert_eq!(kl_any(&mv, &mv).unwrap().value, 0.0);
+    }
+
+    #[test]
+    fn discrete_supports_are_compared_atom_by_atom() {
+        use crate::dist::{Bernoulli, Categorical};
+        let coin = |p| Dist::Bernoulli(Bernoulli::new(p).unwrap());
+        let cat = |probs: &[f64]| Dist::Categorical(Categorical::new(probs.to_vec()).unwrap());
+        // A gap inside q's support where p has mass.
+        let v = kl(&coin(0.5), &cat(&[0.5, 0.0, 0.5])).unwrap();
+        assert_eq!((v.value, v.method), (f64::INFINITY, Method::ClosedForm));
+        // p = 1 puts no mass on 0, so q = 0 there does not matter.
+        assert!(supported_by(&coin(1.0), &cat(&[0.0, 1.0])));
+        assert!(!supported_by(&coin(0.5), &coin(1.0)));
+        // Trailing categories of probability 0 are outside the support.
+        assert!(supported_by(&cat(&[0.3, 0.7, 0.0, 0.0]), &coin(0.2)));
+        assert!(!supported_by(&cat(&[0.3, 0.6, 0.1]), &coin(0.2)));
+        let v = kl(&cat(&[0.3, 0.7, 0.0]), &coin(0.2)).unwrap();
+        let expected = 0.3 * (0.3f64 / 0.8).ln() + 0.7 * (0.7f64 / 0.2).ln();
+        assert!((v.value - expected).abs() < 1e-15);
+        assert_eq!(v.method, Method::Summation);
+    }
+
+    #[test]
+    fn summation_finds_mass_far_below_the_mean() {
+        use crate::dist::Categorical;
+        // Mean ≈ 2000, standard deviation ≈ 2: category 0 lies 1000
+        // standard deviations below the mean, yet carries mass 1e-6.
+        let mut probs = vec![0.0; 2001];
+        probs[0] = 1e-6;
+        probs[2000] = 1.0 - 1e-6;
+        let d = Dist::Categorical(Categorical::new(probs).unwrap());
+        let h = entropy_by_definition(&d).unwrap();
+        assert_eq!(h.method, Method::Summation);
+        // The closed form, −Σ p ln p over the stored probabilities.
+        let expected = d.entropy().unwrap();
+        assert!(
+            (h.value - expected).abs() < 1e-14 * expected,
+            "{h:?} vs {expected}"
+        );
     }
 }

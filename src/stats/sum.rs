@@ -50,6 +50,48 @@ pub fn mean_std(xs: &[f64], ddof: usize) -> (f64, f64) {
     (m, (ss / (xs.len().saturating_sub(ddof)) as f64).sqrt())
 }
 
+/// A running sum that carries the rounding error of each addition
+/// (Neumaier's compensated summation): the result is as accurate as if it
+/// were summed in twice the precision, whatever the number of terms.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Compensated {
+    sum: f64,
+    compensation: f64,
+}
+
+impl Compensated {
+    /// Adds `x`.
+    #[inline]
+    pub fn add(&mut self, x: f64) {
+        let t = self.sum + x;
+        self.compensation += if self.sum.abs() >= x.abs() {
+            (self.sum - t) + x
+        } else {
+            (x - t) + self.sum
+        };
+        self.sum = t;
+    }
+
+    /// The sum so far (infinite or NaN as soon as a term is).
+    #[inline]
+    pub fn value(&self) -> f64 {
+        if self.sum.is_finite() {
+            self.sum + self.compensation
+        } else {
+            self.sum
+        }
+    }
+}
+
+/// `Σ x` over `xs` in order, with [`Compensated`] summation.
+pub fn accurate(xs: impl IntoIterator<Item = f64>) -> f64 {
+    let mut acc = Compensated::default();
+    for x in xs {
+        acc.add(x);
+    }
+    acc.value()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +113,16 @@ mod tests {
         assert_eq!(s, 2.0);
         let (_, s1) = mean_std(&xs, 1);
         assert!((s1 - (32.0f64 / 7.0).sqrt()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn compensated_sum_keeps_what_naive_summation_loses() {
+        // 1 + 1e-16 + ... + 1e-16 (10^4 times) is 1 + 1e-12; naive
+        // summation never moves off 1.
+        let xs = std::iter::once(1.0).chain(std::iter::repeat_n(1e-16, 10_000));
+        assert!((accurate(xs) - (1.0 + 1e-12)).abs() < 1e-16);
+        assert_eq!(accurate([1e100, 1.0, -1e100]), 1.0);
+        assert_eq!(accurate([1.0, f64::INFINITY, 2.0]), f64::INFINITY);
+        assert!(accurate([f64::INFINITY, f64::NEG_INFINITY]).is_nan());
     }
 }
