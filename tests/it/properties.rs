@@ -59,6 +59,16 @@ fn pair() -> BoxedStrategy<(String, String)> {
     proptest::strategy::Union::new(strategies).boxed()
 }
 
+/// Members of any two registered families.
+fn any_pair() -> BoxedStrategy<(String, String)> {
+    let one = || {
+        let all: Vec<BoxedStrategy<String>> =
+            FAMILIES.iter().filter_map(|f| member(f.name)).collect();
+        proptest::strategy::Union::new(all).boxed()
+    };
+    (one(), one()).boxed()
+}
+
 #[test]
 fn every_registered_family_has_a_strategy() {
     for family in FAMILIES {
@@ -105,6 +115,23 @@ proptest! {
             let numeric = kl::entropy_by_definition(&p).unwrap().value;
             prop_assert!((h - numeric).abs() <= 1e-8 * h.abs().max(1.0), "H({a}): {h} vs {numeric}");
         }
+    }
+
+    #[test]
+    fn cross_family_divergences_are_non_negative_and_closed_forms_exact((a, b) in any_pair()) {
+        let (p, q) = (parse(&a), parse(&b));
+        let v = kl::kl(&p, &q).unwrap();
+        prop_assert!(v.value >= -1e-10, "KL({a} ‖ {b}) = {v:?}");
+        if v.method == kl::Method::ClosedForm && v.value.is_finite() {
+            let numeric = kl::kl_by_definition(&p, &q).unwrap().value;
+            let tol = 1e-8 * v.value.abs().max(1e-3);
+            prop_assert!((v.value - numeric).abs() <= tol, "KL({a} ‖ {b}): {} vs {numeric}", v.value);
+        }
+    }
+
+    #[test]
+    fn text_that_is_not_a_distribution_is_an_error_not_a_panic(s in "[a-z_()=,\\[\\] 0-9.e-]{0,40}") {
+        let _ = text::parse(&s);
     }
 
     #[test]
