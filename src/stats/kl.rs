@@ -167,7 +167,8 @@ fn by_definition(
         }
     } else {
         let (lo, hi) = p.support();
-        match quad::integrate(weighted, lo, hi, QUAD) {
+        let (center, scale) = (p.mean(), p.variance().sqrt());
+        match quad::integrate_around(weighted, lo, hi, center, scale, QUAD) {
             Ok(integral) => {
                 return Ok(Value {
                     value: integral.value,
