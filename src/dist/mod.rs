@@ -9,6 +9,8 @@
 //! Adding a family: write `dist/<name>.rs` and add one line to the
 //! `families!` list below.
 
+mod exponential;
+mod gamma;
 mod mixture;
 mod mvnormal;
 mod normal;
@@ -18,6 +20,10 @@ pub mod text;
 
 use rand::Rng;
 
+pub use exponential::{
+    Exponential, kl_exponential_exponential, kl_exponential_gamma, kl_exponential_normal,
+};
+pub use gamma::{Gamma, kl_gamma_exponential, kl_gamma_gamma, kl_gamma_normal};
 pub use mixture::Mixture;
 pub use mvnormal::MvNormal;
 pub use normal::{LN_SQRT_2PI, Normal};
@@ -235,6 +241,8 @@ macro_rules! families {
 families! {
     Normal,
     Mixture,
+    Exponential,
+    Gamma,
 }
 
 impl Dist {

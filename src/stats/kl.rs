@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::quad::{self, QuadError, Tolerance};
 use super::sum;
-use crate::dist::{AnyDist, Dist, Normal, Univariate};
+use crate::dist::{self, AnyDist, Dist, Normal, Univariate};
 
 /// How a value was obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -233,6 +233,14 @@ fn monte_carlo(p: &Dist, f: impl Fn(f64) -> f64) -> Result<Value, KlError> {
 fn closed_form(p: &Dist, q: &Dist) -> Option<f64> {
     match (p, q) {
         (Dist::Normal(p), Dist::Normal(q)) => Some(normal_normal(p, q)),
+        (Dist::Exponential(p), Dist::Exponential(q)) => {
+            Some(dist::kl_exponential_exponential(p, q))
+        }
+        (Dist::Exponential(p), Dist::Gamma(q)) => Some(dist::kl_exponential_gamma(p, q)),
+        (Dist::Exponential(p), Dist::Normal(q)) => Some(dist::kl_exponential_normal(p, q)),
+        (Dist::Gamma(p), Dist::Gamma(q)) => Some(dist::kl_gamma_gamma(p, q)),
+        (Dist::Gamma(p), Dist::Exponential(q)) => Some(dist::kl_gamma_exponential(p, q)),
+        (Dist::Gamma(p), Dist::Normal(q)) => Some(dist::kl_gamma_normal(p, q)),
         _ => None,
     }
 }
