@@ -9,6 +9,7 @@
 //! Adding a family: write `dist/<name>.rs` and add one line to the
 //! `families!` list below.
 
+mod beta;
 mod exponential;
 mod gamma;
 mod mixture;
@@ -17,9 +18,13 @@ mod normal;
 pub mod param;
 pub mod syntax;
 pub mod text;
+mod uniform;
 
 use rand::Rng;
 
+pub use beta::{
+    Beta, kl_beta_beta, kl_beta_exponential, kl_beta_gamma, kl_beta_normal, kl_beta_uniform,
+};
 pub use exponential::{
     Exponential, kl_exponential_exponential, kl_exponential_gamma, kl_exponential_normal,
 };
@@ -28,6 +33,10 @@ pub use mixture::Mixture;
 pub use mvnormal::MvNormal;
 pub use normal::{LN_SQRT_2PI, Normal};
 pub use param::{Constraint, ParamDef, ParamError, ParamKind, ParamValue};
+pub use uniform::{
+    Uniform, kl_uniform_beta, kl_uniform_exponential, kl_uniform_gamma, kl_uniform_normal,
+    kl_uniform_uniform,
+};
 
 use crate::stats::sum;
 
@@ -243,6 +252,8 @@ families! {
     Mixture,
     Exponential,
     Gamma,
+    Beta,
+    Uniform,
 }
 
 impl Dist {

@@ -241,6 +241,16 @@ fn closed_form(p: &Dist, q: &Dist) -> Option<f64> {
         (Dist::Gamma(p), Dist::Gamma(q)) => Some(dist::kl_gamma_gamma(p, q)),
         (Dist::Gamma(p), Dist::Exponential(q)) => Some(dist::kl_gamma_exponential(p, q)),
         (Dist::Gamma(p), Dist::Normal(q)) => Some(dist::kl_gamma_normal(p, q)),
+        (Dist::Beta(p), Dist::Beta(q)) => Some(dist::kl_beta_beta(p, q)),
+        (Dist::Beta(p), Dist::Normal(q)) => Some(dist::kl_beta_normal(p, q)),
+        (Dist::Beta(p), Dist::Uniform(q)) => Some(dist::kl_beta_uniform(p, q)),
+        (Dist::Beta(p), Dist::Exponential(q)) => Some(dist::kl_beta_exponential(p, q)),
+        (Dist::Beta(p), Dist::Gamma(q)) => Some(dist::kl_beta_gamma(p, q)),
+        (Dist::Uniform(p), Dist::Uniform(q)) => Some(dist::kl_uniform_uniform(p, q)),
+        (Dist::Uniform(p), Dist::Normal(q)) => Some(dist::kl_uniform_normal(p, q)),
+        (Dist::Uniform(p), Dist::Exponential(q)) => Some(dist::kl_uniform_exponential(p, q)),
+        (Dist::Uniform(p), Dist::Gamma(q)) => Some(dist::kl_uniform_gamma(p, q)),
+        (Dist::Uniform(p), Dist::Beta(q)) => Some(dist::kl_uniform_beta(p, q)),
         _ => None,
     }
 }
