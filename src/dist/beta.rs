@@ -29,6 +29,7 @@ impl Beta {
     pub fn new(alpha: f64, beta: f64) -> Result<Self, ParamError> {
         let alpha = Constraint::Positive.check("alpha", alpha)?;
         let beta = Constraint::Positive.check("beta", beta)?;
+        // rand_distr refuses only parameters that are not > 0.
         let sampler = rand_distr::Beta::new(alpha, beta)
             .map_err(|e| ParamError::new("alpha", e.to_string()))?;
         Ok(Self {

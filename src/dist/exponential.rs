@@ -10,7 +10,7 @@ use crate::stats::special::ln_gamma;
 use crate::stats::{fit, sum};
 
 /// The Euler–Mascheroni constant `γ = −ψ(1)`, `E[ln X] = −γ` for `X ~ Exp(1)`.
-pub(crate) const EULER_GAMMA: f64 = 0.577_215_664_901_532_9;
+const EULER_GAMMA: f64 = 0.577_215_664_901_532_9;
 
 /// The exponential distribution with density `rate · e^(−rate·x)` on
 /// `x ≥ 0`.

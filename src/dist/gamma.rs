@@ -29,6 +29,7 @@ impl Gamma {
     pub fn new(shape: f64, rate: f64) -> Result<Self, ParamError> {
         let shape = Constraint::Positive.check("shape", shape)?;
         let rate = Constraint::Positive.check("rate", rate)?;
+        // rand_distr refuses only shapes and scales that are not > 0.
         let unit = rand_distr::Gamma::new(shape, 1.0)
             .map_err(|e| ParamError::new("shape", e.to_string()))?;
         Ok(Self {
@@ -51,7 +52,7 @@ impl Gamma {
 }
 
 /// `a · ln x`, taken as 0 when `a = 0` (so `x = 0` gives no NaN).
-pub(crate) fn xlny(a: f64, x: f64) -> f64 {
+pub(super) fn xlny(a: f64, x: f64) -> f64 {
     if a == 0.0 { 0.0 } else { a * x.ln() }
 }
 

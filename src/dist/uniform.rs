@@ -42,6 +42,7 @@ impl Uniform {
                 format!("high − low must be a finite number, got {width}"),
             ));
         }
+        // rand refuses only empty or non-finite ranges, checked above.
         let sampler = rand_distr::Uniform::new(low, high)
             .map_err(|e| ParamError::new("high", e.to_string()))?;
         Ok(Self {
