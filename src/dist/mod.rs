@@ -10,8 +10,11 @@
 //! `families!` list below.
 
 mod bernoulli;
+mod beta;
 mod categorical;
 mod discrete;
+mod exponential;
+mod gamma;
 mod geometric;
 mod laplace;
 mod lognormal;
@@ -23,11 +26,19 @@ mod poisson;
 mod student_t;
 pub mod syntax;
 pub mod text;
+mod uniform;
 
 use rand::Rng;
 
 pub use bernoulli::{Bernoulli, kl_bernoulli_bernoulli, kl_bernoulli_poisson};
+pub use beta::{
+    Beta, kl_beta_beta, kl_beta_exponential, kl_beta_gamma, kl_beta_normal, kl_beta_uniform,
+};
 pub use categorical::{Categorical, kl_categorical_categorical};
+pub use exponential::{
+    Exponential, kl_exponential_exponential, kl_exponential_gamma, kl_exponential_normal,
+};
+pub use gamma::{Gamma, kl_gamma_exponential, kl_gamma_gamma, kl_gamma_normal};
 pub use geometric::{Geometric, kl_geometric_geometric};
 pub use laplace::{Laplace, kl_laplace_laplace, kl_laplace_normal, kl_normal_laplace};
 pub use lognormal::{LogNormal, kl_lognormal_lognormal};
@@ -37,6 +48,10 @@ pub use normal::{LN_SQRT_2PI, Normal};
 pub use param::{Constraint, ParamDef, ParamError, ParamKind, ParamValue};
 pub use poisson::{Poisson, kl_poisson_poisson};
 pub use student_t::{StudentT, kl_student_t_infinite};
+pub use uniform::{
+    Uniform, kl_uniform_beta, kl_uniform_exponential, kl_uniform_gamma, kl_uniform_normal,
+    kl_uniform_uniform,
+};
 
 use crate::stats::sum;
 
@@ -280,14 +295,18 @@ macro_rules! families {
 
 families! {
     Normal,
-    Mixture,
+    Exponential,
+    Gamma,
+    Beta,
     Laplace,
     LogNormal,
     StudentT,
+    Uniform,
     Poisson,
     Bernoulli,
     Categorical,
     Geometric,
+    Mixture,
 }
 
 impl Dist {

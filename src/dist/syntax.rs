@@ -484,8 +484,8 @@ mod tests {
         assert!(e.contains("sum to 1"), "{e}");
         assert!(e.contains("line 2"), "{e}");
 
-        let e = parse("gamma: {shape: 1}\n").unwrap_err();
-        assert!(e.contains("unknown family `gamma`"), "{e}");
+        let e = parse("no_such_family: {shape: 1}\n").unwrap_err();
+        assert!(e.contains("unknown family `no_such_family`"), "{e}");
 
         let e = parse("normal: {mean: 0}\n").unwrap_err();
         assert!(e.contains("missing parameter `std`"), "{e}");

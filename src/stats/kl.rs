@@ -228,8 +228,15 @@ fn integrate_split(f: &impl Fn(f64) -> f64, p: &Dist, cuts: &[f64]) -> Result<f6
     } else {
         1.0
     };
+    // On a bounded support, extra cuts near an end only make the end
+    // pieces (where singularities are) narrower and harder.
+    let peaks = if lo.is_finite() && hi.is_finite() {
+        Vec::new()
+    } else {
+        p.breakpoints()
+    };
     let mut edges: Vec<f64> = std::iter::once(centre)
-        .chain(p.breakpoints())
+        .chain(peaks)
         .chain(cuts.iter().copied())
         .filter(|x| x.is_finite() && lo < *x && *x < hi)
         .collect();
@@ -243,14 +250,15 @@ fn integrate_split(f: &impl Fn(f64) -> f64, p: &Dist, cuts: &[f64]) -> Result<f6
     let mut total = 0.0;
     for piece in edges.windows(2) {
         let (a, b) = (piece[0], piece[1]);
-        total += if a.is_finite() && b.is_finite() {
-            quad::integrate(f, a, b, QUAD)?.value
+        let part = if a.is_finite() && b.is_finite() {
+            quad::integrate(f, a, b, QUAD)
         } else {
             // x = edge ± width·u, u ∈ (0, ∞).
             let (edge, direction) = if a.is_finite() { (a, 1.0) } else { (b, -1.0) };
-            let scaled = |u: f64| f(edge + direction * width * u);
-            width * quad::integrate(scaled, 0.0, f64::INFINITY, QUAD)?.value
+            let scaled = |u: f64| width * f(edge + direction * width * u);
+            quad::integrate(scaled, 0.0, f64::INFINITY, QUAD)
         };
+        total += part?.value;
     }
     Ok(total)
 }
@@ -338,7 +346,7 @@ fn monte_carlo(p: &Dist, f: impl Fn(f64) -> f64) -> Result<Value, KlError> {
     let mut rng = rand_pcg::Pcg64::seed_from_u64(0x6c69_6b65_6c79);
     let values: Vec<f64> = (0..MC_DRAWS).map(|_| f(p.sample(&mut rng))).collect();
     let (mean, sd) = sum::mean_std(&values, 1);
-    if !mean.is_finite() {
+    if mean.is_nan() {
         return Err(KlError::Numerical(format!(
             "no method converged for {} (the Monte Carlo average is {mean})",
             p.label()
@@ -370,6 +378,24 @@ fn closed_form(p: &Dist, q: &Dist) -> Option<f64> {
             Some(dist::kl_categorical_categorical(p, q))
         }
         (Dist::Geometric(p), Dist::Geometric(q)) => Some(dist::kl_geometric_geometric(p, q)),
+        (Dist::Exponential(p), Dist::Exponential(q)) => {
+            Some(dist::kl_exponential_exponential(p, q))
+        }
+        (Dist::Exponential(p), Dist::Gamma(q)) => Some(dist::kl_exponential_gamma(p, q)),
+        (Dist::Exponential(p), Dist::Normal(q)) => Some(dist::kl_exponential_normal(p, q)),
+        (Dist::Gamma(p), Dist::Gamma(q)) => Some(dist::kl_gamma_gamma(p, q)),
+        (Dist::Gamma(p), Dist::Exponential(q)) => Some(dist::kl_gamma_exponential(p, q)),
+        (Dist::Gamma(p), Dist::Normal(q)) => Some(dist::kl_gamma_normal(p, q)),
+        (Dist::Beta(p), Dist::Beta(q)) => Some(dist::kl_beta_beta(p, q)),
+        (Dist::Beta(p), Dist::Normal(q)) => Some(dist::kl_beta_normal(p, q)),
+        (Dist::Beta(p), Dist::Uniform(q)) => Some(dist::kl_beta_uniform(p, q)),
+        (Dist::Beta(p), Dist::Exponential(q)) => Some(dist::kl_beta_exponential(p, q)),
+        (Dist::Beta(p), Dist::Gamma(q)) => Some(dist::kl_beta_gamma(p, q)),
+        (Dist::Uniform(p), Dist::Uniform(q)) => Some(dist::kl_uniform_uniform(p, q)),
+        (Dist::Uniform(p), Dist::Normal(q)) => Some(dist::kl_uniform_normal(p, q)),
+        (Dist::Uniform(p), Dist::Exponential(q)) => Some(dist::kl_uniform_exponential(p, q)),
+        (Dist::Uniform(p), Dist::Gamma(q)) => Some(dist::kl_uniform_gamma(p, q)),
+        (Dist::Uniform(p), Dist::Beta(q)) => Some(dist::kl_uniform_beta(p, q)),
         _ => None,
     }
 }
@@ -395,25 +421,38 @@ pub fn normal_normal(p: &Normal, q: &Normal) -> f64 {
 pub fn kl_by_definition(p: &Dist, q: &Dist) -> Result<Value, KlError> {
     let cuts = [q.landmark().0];
     let sample = |x| p.ln_pdf(x) - q.ln_pdf(x);
-    if !p.is_discrete() && !q.is_discrete() && p.support() == q.support() {
-        by_definition(
-            p,
-            &cuts,
-            |x, lp| {
-                let lq = q.ln_pdf(x);
-                let d = lp - lq;
-                // p (d + e^{−d} − 1), without the cancellation near d = 0;
-                // further out, without the overflow of e^{−d}.
-                if d.abs() < 0.5 {
-                    lp.exp() * special::x_plus_expm1_neg(d)
-                } else {
-                    lp.exp() * (d - 1.0) + lq.exp()
-                }
-            },
-            sample,
-        )
-    } else {
-        by_definition(p, &cuts, |x, lp| lp.exp() * (lp - q.ln_pdf(x)), sample)
+    let plain = |x: f64, lp: f64| lp.exp() * (lp - q.ln_pdf(x));
+    if p.is_discrete() || q.is_discrete() || p.support() != q.support() {
+        return by_definition(p, &cuts, plain, sample);
+    }
+    let non_negative = |x: f64, lp: f64| {
+        let lq = q.ln_pdf(x);
+        let d = lp - lq;
+        // p (d + e^{−d} − 1), without the cancellation near d = 0;
+        // further out, without the overflow of e^{−d}.
+        if d.abs() < 0.5 {
+            lp.exp() * special::x_plus_expm1_neg(d)
+        } else {
+            lp.exp() * (d - 1.0) + lq.exp()
+        }
+    };
+    let term = |x: f64| {
+        let lp = p.ln_pdf(x);
+        if lp == f64::NEG_INFINITY {
+            0.0
+        } else {
+            non_negative(x, lp)
+        }
+    };
+    // Where q has a singularity p lacks, the added q is the harder
+    // integrand: then the plain one, before any Monte Carlo.
+    match piecewise(p, &cuts, &term) {
+        Ok(Some(value)) => Ok(Value {
+            value,
+            method: Method::Quadrature,
+            stderr: None,
+        }),
+        _ => by_definition(p, &cuts, plain, sample),
     }
 }
 

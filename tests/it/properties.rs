@@ -81,7 +81,14 @@ fn every_registered_family_has_a_strategy() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    // A fixed seed: the same cases on every machine, so CI never flakes;
+    // change the seed to explore others.
+    #![proptest_config(ProptestConfig {
+        cases: 256,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(20251127),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn kl_is_non_negative_and_zero_on_the_diagonal((a, b) in pair()) {
@@ -95,6 +102,8 @@ proptest! {
     #[test]
     fn gibbs_inequality_holds_by_the_definition((a, b) in pair()) {
         let (p, q) = (parse(&a), parse(&b));
+        // Where q misses part of p's support both sides are infinite.
+        prop_assume!(kl::kl(&p, &q).unwrap().value.is_finite());
         // Cross-entropy −E_p[ln q] against entropy −E_p[ln p], both by
         // integration or summation of the definition, not the registry.
         let cross = kl::expectation(&p, |x| -q.ln_pdf(x)).unwrap().value;
