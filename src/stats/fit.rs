@@ -113,7 +113,8 @@ fn report(family: &'static FamilyDef, xs: &[f64], dist: Dist, fixed: Option<usiz
     };
     let mut stderr = stderr.map(|se| named(family, &se));
     if let (Some(map), Some(i)) = (stderr.as_mut(), fixed) {
-        map.remove(family.params[i].name);
+        // Keep the parameters' order (a plain remove would swap).
+        map.shift_remove(family.params[i].name);
     }
     FitReport {
         family: family.name.to_string(),
@@ -171,6 +172,13 @@ fn named(family: &FamilyDef, flat: &[f64]) -> Map<String, Json> {
 /// by central differences. `None` when the information is not positive
 /// definite (a flat or non-smooth likelihood).
 pub fn standard_errors(theta: &[f64], loglik: impl Fn(&[f64]) -> Option<f64>) -> Option<Vec<f64>> {
+    let cov = covariance(theta, loglik)?;
+    Some((0..theta.len()).map(|i| cov[i][i].sqrt()).collect())
+}
+
+/// The asymptotic covariance of the estimates at the maximiser `theta`:
+/// the inverse observed information (see [`standard_errors`]).
+pub fn covariance(theta: &[f64], loglik: impl Fn(&[f64]) -> Option<f64>) -> Option<Vec<Vec<f64>>> {
     // A first pass with steps scaled to the parameters gives the curvature;
     // the second steps by a tenth of each standard error, small enough
     // for the quadratic to hold and large enough for rounding not to matter,
@@ -189,7 +197,7 @@ pub fn standard_errors(theta: &[f64], loglik: impl Fn(&[f64]) -> Option<f64>) ->
         .collect();
     let info = information(theta, &steps, &loglik)?;
     let inverse = Cholesky::new(&info).ok()?.inverse();
-    Some((0..theta.len()).map(|i| inverse[i][i].sqrt()).collect())
+    Some(inverse)
 }
 
 /// The observed information, `−∇² loglik` at `theta`, by central
@@ -298,11 +306,18 @@ pub fn fit_normal_mixture(xs: &[f64], k: usize) -> Result<FitReport, FitError> {
             .collect();
         mixture_of(&comps).ok().map(|d| d.sum_ln_pdf(xs))
     };
-    let stderr = standard_errors(&theta, loglik).map(|se| {
+    let stderr = covariance(&theta, loglik).map(|cov| {
+        let se: Vec<f64> = (0..theta.len()).map(|i| cov[i][i].sqrt()).collect();
+        // The last weight is one minus the others: its variance is the sum
+        // of their covariances.
+        let last: f64 = (0..k - 1)
+            .flat_map(|i| (0..k - 1).map(move |j| (i, j)))
+            .map(|(i, j)| cov[i][j])
+            .sum();
+        let mut weights = se[..k - 1].to_vec();
+        weights.push(last.sqrt());
         let mut map = Map::new();
-        // The last weight is one minus the others: its standard error needs
-        // their covariances, which the diagonal does not carry; it is left out.
-        map.insert("weights".into(), json!(se[..k - 1]));
+        map.insert("weights".into(), json!(weights));
         map.insert("means".into(), json!(se[k - 1..2 * k - 1]));
         map.insert("stds".into(), json!(se[2 * k - 1..]));
         map
@@ -516,6 +531,10 @@ mod tests {
             "{r:?}"
         );
         assert!(r.avg_loglik >= truth.sum_ln_pdf(&xs) / xs.len() as f64);
-        assert!(r.stderr.is_some());
+        // With two components the second weight is one minus the first.
+        let se = r.stderr.unwrap();
+        let w_se = se["weights"].as_array().unwrap();
+        assert_eq!(w_se.len(), 2);
+        assert!((w_se[0].as_f64().unwrap() - w_se[1].as_f64().unwrap()).abs() < 1e-12);
     }
 }
