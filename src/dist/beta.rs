@@ -126,7 +126,7 @@ impl Family for Beta {
 
     /// Newton's method on the score `ψ(α+β) − ψ(α) + mean(ln x)`,
     /// `ψ(α+β) − ψ(β) + mean(ln(1−x))`, from the method-of-moments estimate
-    /// (see [`Sufficient::maximise`]).
+    /// (see `Sufficient::maximise`).
     fn fit(xs: &[f64]) -> Result<Self, FitError> {
         let degenerate = |reason: String| FitError::Degenerate {
             family: Self::NAME,

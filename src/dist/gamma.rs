@@ -212,7 +212,7 @@ fn solve_shape(s: f64) -> Result<f64, String> {
 
 /// `KL(Γ(kp, rp) ‖ Γ(kq, rq)) = kq ln(rp/rq) + ln Γ(kq) − ln Γ(kp)
 /// + (kp − kq) ψ(kp) + (rq − rp) kp/rp`, from `E_p[ln x] = ψ(kp) − ln rp`
-/// and `E_p[x] = kp/rp`. As torch.distributions.kl `_kl_gamma_gamma`.
+/// and `E_p(x) = kp/rp`. As torch.distributions.kl `_kl_gamma_gamma`.
 pub fn kl_gamma_gamma(p: &Gamma, q: &Gamma) -> f64 {
     let (kp, rp, kq, rq) = (p.shape, p.rate, q.shape, q.rate);
     kq * (rp / rq).ln() + ln_gamma(kq) - ln_gamma(kp)

@@ -114,7 +114,7 @@ impl Univariate for StudentT {
 
     /// `(ν+1)/2 · [ψ((ν+1)/2) − ψ(ν/2)] + ½ ln ν + ln B(ν/2, ½) + ln scale`,
     /// with `ln B(ν/2, ½) = ½ ln π − [ln Γ((ν+1)/2) − ln Γ(ν/2)]`: the
-    /// differences come from [`half_shift`], accurate for any `ν`.
+    /// differences come from `half_shift`, accurate for any `ν`.
     fn entropy(&self) -> Option<f64> {
         let nu = self.df;
         let shift = half_shift(0.5 * nu);
@@ -158,7 +158,7 @@ impl Family for StudentT {
         ]
     }
 
-    /// All three parameters: see [`fit_t`].
+    /// All three parameters: see `fit_t`.
     fn fit(xs: &[f64]) -> Result<Self, FitError> {
         fit_t(xs, None)
     }

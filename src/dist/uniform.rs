@@ -173,7 +173,7 @@ pub fn kl_uniform_normal(p: &Uniform, q: &Normal) -> f64 {
 }
 
 /// `KL(U(l, h) ‖ Exp(λ)) = λ(h + l)/2 − ln((h − l)λ)` when `l >= 0`, else
-/// `+inf`. As torch.distributions.kl `_kl_uniform_exponetial` [sic].
+/// `+inf`. As torch.distributions.kl `_kl_uniform_exponetial` (sic).
 pub fn kl_uniform_exponential(p: &Uniform, q: &Exponential) -> f64 {
     if p.low < 0.0 {
         return f64::INFINITY;
