@@ -15,9 +15,11 @@ use anyhow::{Context as _, bail};
 pub fn read(path: &Path, column: Option<&str>) -> anyhow::Result<Vec<f64>> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    // Spreadsheets often start files with a byte-order mark.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     match column {
-        None => one_per_line(path, &text),
-        Some(name) => csv_column(path, &text, name),
+        None => one_per_line(path, text),
+        Some(name) => csv_column(path, text, name),
     }
 }
 
@@ -93,6 +95,12 @@ mod tests {
     fn reads_one_number_a_line_skipping_blanks_and_comments() {
         let f = file("# heights\n1.5\n\n-2e-3\n  7 \n");
         assert_eq!(read(f.path(), None).unwrap(), vec![1.5, -2e-3, 7.0]);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_first_number() {
+        let f = file("\u{feff}1\n2\n");
+        assert_eq!(read(f.path(), None).unwrap(), vec![1.0, 2.0]);
     }
 
     #[test]

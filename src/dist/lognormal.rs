@@ -79,6 +79,11 @@ impl Univariate for LogNormal {
         Some(self.meanlog + 0.5 + self.ln_norm)
     }
 
+    /// `−ln p(x)` grows like `(ln x)²`.
+    fn tail(&self) -> super::Tail {
+        super::Tail::Heavy
+    }
+
     fn support(&self) -> (f64, f64) {
         (0.0, f64::INFINITY)
     }

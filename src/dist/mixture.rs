@@ -181,6 +181,42 @@ impl Univariate for Mixture {
         None
     }
 
+    fn tail(&self) -> super::Tail {
+        self.active
+            .iter()
+            .map(|&(_, k)| self.components[k].tail())
+            .max()
+            .unwrap_or(super::Tail::Bounded)
+    }
+
+    fn moment_limit(&self) -> f64 {
+        self.active
+            .iter()
+            .map(|&(_, k)| self.components[k].moment_limit())
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    /// The union of the components' supports, overlapping pieces merged.
+    fn support_set(&self) -> Vec<(f64, f64)> {
+        let mut pieces: Vec<(f64, f64)> = self
+            .active
+            .iter()
+            .flat_map(|&(_, k)| self.components[k].support_set())
+            .collect();
+        pieces.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut merged: Vec<(f64, f64)> = Vec::new();
+        for (lo, hi) in pieces {
+            match merged.last_mut() {
+                // Discrete supports touch when one ends where the next begins.
+                Some(last) if lo <= last.1 || (self.is_discrete() && lo <= last.1 + 1.0) => {
+                    last.1 = last.1.max(hi);
+                }
+                _ => merged.push((lo, hi)),
+            }
+        }
+        merged
+    }
+
     fn is_discrete(&self) -> bool {
         self.components.first().is_some_and(Dist::is_discrete)
     }

@@ -47,13 +47,30 @@ pub use mvnormal::MvNormal;
 pub use normal::{LN_SQRT_2PI, Normal};
 pub use param::{Constraint, ParamDef, ParamError, ParamKind, ParamValue};
 pub use poisson::{Poisson, kl_poisson_poisson};
-pub use student_t::{StudentT, kl_student_t_infinite};
+pub use student_t::StudentT;
 pub use uniform::{
     Uniform, kl_uniform_beta, kl_uniform_exponential, kl_uniform_gamma, kl_uniform_normal,
     kl_uniform_uniform,
 };
 
 use crate::stats::sum;
+
+/// How fast a density falls off in its unbounded tails, which decides
+/// whether `E_p[−ln q]` (and so `KL(p ‖ q)`) can be finite: against
+/// Gaussian tails `p` needs a finite second moment, against exponential
+/// tails a finite first moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Tail {
+    /// No unbounded tail.
+    Bounded,
+    /// `−ln p(x)` grows like `x²`.
+    Gaussian,
+    /// `−ln p(x)` grows like `|x|`.
+    Exponential,
+    /// `−ln p(x)` grows like `ln |x|` (or `(ln x)²`): any `p` with a
+    /// finite log-moment has a finite `E_p[−ln q]`.
+    Heavy,
+}
 
 /// A one-dimensional distribution: its density and how to draw from it.
 pub trait Univariate {
@@ -75,6 +92,26 @@ pub trait Univariate {
     /// numbers.
     fn is_discrete(&self) -> bool {
         false
+    }
+    /// How fast the density falls off in its tails: by default bounded for
+    /// a bounded support and exponential otherwise.
+    fn tail(&self) -> Tail {
+        let (lo, hi) = self.support();
+        if lo.is_finite() && hi.is_finite() {
+            Tail::Bounded
+        } else {
+            Tail::Exponential
+        }
+    }
+    /// The order of the first infinite absolute moment: `E|X|^r` is
+    /// finite for every `r` below it.
+    fn moment_limit(&self) -> f64 {
+        f64::INFINITY
+    }
+    /// The support as disjoint intervals, for mixtures whose components
+    /// leave gaps.
+    fn support_set(&self) -> Vec<(f64, f64)> {
+        vec![self.support()]
     }
     /// Points around which the mass concentrates, where numerical
     /// integrals are split: adaptive quadrature that never samples a narrow
@@ -103,6 +140,10 @@ pub trait Univariate {
         let (mean, sd) = (self.mean(), self.variance().sqrt());
         if mean.is_finite() && sd.is_finite() && sd > 0.0 {
             (mean, sd)
+        } else if mean.is_finite() && mean != 0.0 {
+            // The variance overflowed (or underflowed) where the mean did
+            // not: the mean's size is the scale.
+            (mean, mean.abs())
         } else {
             (0.0, 1.0)
         }
@@ -442,6 +483,15 @@ impl Univariate for Dist {
     }
     fn breakpoints(&self) -> Vec<f64> {
         dispatch!(self, d => d.breakpoints())
+    }
+    fn tail(&self) -> Tail {
+        dispatch!(self, d => d.tail())
+    }
+    fn moment_limit(&self) -> f64 {
+        dispatch!(self, d => d.moment_limit())
+    }
+    fn support_set(&self) -> Vec<(f64, f64)> {
+        dispatch!(self, d => d.support_set())
     }
     fn landmark(&self) -> (f64, f64) {
         dispatch!(self, d => d.landmark())

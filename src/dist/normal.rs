@@ -86,6 +86,14 @@ impl Univariate for Normal {
         (f64::NEG_INFINITY, f64::INFINITY)
     }
 
+    fn tail(&self) -> super::Tail {
+        super::Tail::Gaussian
+    }
+
+    fn landmark(&self) -> (f64, f64) {
+        (self.mean, self.std)
+    }
+
     fn sum_ln_pdf(&self, xs: &[f64]) -> f64 {
         let (m, k) = (self.mean, self.inv_std);
         let squares = sum::lanes(xs, |x| {

@@ -31,16 +31,27 @@ impl Constraint {
     pub fn check(self, name: &str, value: f64) -> Result<f64, ParamError> {
         let ok = match self {
             Constraint::Real => value.is_finite(),
-            Constraint::Positive => value.is_finite() && value > 0.0,
+            // Subnormal scales lose their reciprocal (1/σ overflows).
+            Constraint::Positive => value.is_finite() && value >= f64::MIN_POSITIVE,
             Constraint::Probability => (0.0..=1.0).contains(&value),
             Constraint::PositiveProbability => value > 0.0 && value <= 1.0,
         };
+        if self == Constraint::Positive && value > 0.0 && value < f64::MIN_POSITIVE {
+            return Err(ParamError::new(
+                name,
+                format!(
+                    "{} is too small to compute with (a scale must be at least {:e})",
+                    super::number_label(value),
+                    f64::MIN_POSITIVE
+                ),
+            ));
+        }
         if ok {
             Ok(value)
         } else {
             Err(ParamError::new(
                 name,
-                format!("must be {self}, got {value}"),
+                format!("must be {self}, got {}", super::number_label(value)),
             ))
         }
     }

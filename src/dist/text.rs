@@ -36,6 +36,7 @@ pub fn parse(text: &str) -> Result<AnyDist, TextError> {
     let mut p = Parser {
         chars: text.chars().collect(),
         pos: 0,
+        depth: 0,
     };
     let call = p.call()?;
     p.skip_space();
@@ -87,7 +88,14 @@ struct Call {
 struct Parser {
     chars: Vec<char>,
     pos: usize,
+    /// How many lists and calls enclose the current position.
+    depth: usize,
 }
+
+/// Lists and distributions nest at most this deep: no family needs more
+/// than three levels, and a limit keeps hostile input from exhausting the
+/// stack.
+const MAX_DEPTH: usize = 32;
 
 impl Parser {
     fn error(&self, message: impl Into<String>) -> TextError {
@@ -156,6 +164,16 @@ impl Parser {
     }
 
     fn value(&mut self) -> Result<Raw, TextError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.error(format!("nested more than {MAX_DEPTH} levels deep")));
+        }
+        self.depth += 1;
+        let value = self.value_inner();
+        self.depth -= 1;
+        value
+    }
+
+    fn value_inner(&mut self) -> Result<Raw, TextError> {
         match self.peek() {
             Some('[') => {
                 let column = self.pos + 1;
@@ -390,5 +408,7 @@ mod tests {
         );
         assert!(parse_uni("mvnormal(mean=[0], cov=[[1]])").is_err());
         assert!(parse("").is_err());
+        let deep = format!("normal(mean={}, std=1)", "[".repeat(100_000));
+        assert!(parse(&deep).unwrap_err().message.contains("nested"));
     }
 }

@@ -22,6 +22,7 @@ pub struct FitReport {
     /// The estimates, by parameter name.
     pub params: Map<String, Json>,
     /// `(1/n) Σ ln p(x_i)` at the estimates.
+    #[serde(serialize_with = "super::kl::number")]
     pub avg_loglik: f64,
     /// The number of observations.
     pub n: usize,
@@ -99,12 +100,25 @@ fn report(family: &'static FamilyDef, xs: &[f64], dist: Dist, fixed: Option<usiz
             }
             family.build_scalars(&full).ok().map(|d| d.sum_ln_pdf(xs))
         };
-        standard_errors(&free, loglik).map(|mut se| {
-            if let Some(i) = fixed {
-                se.insert(i, 0.0);
-            }
-            se
-        })
+        let guess: Option<Vec<f64>> = dist.cramer_rao().map(|unit| {
+            unit.iter()
+                .enumerate()
+                .filter(|(i, _)| Some(*i) != fixed)
+                .map(|(_, s)| s / (n as f64).sqrt())
+                .collect()
+        });
+        covariance(&free, guess.as_deref(), loglik)
+            .map(|cov| {
+                (0..free.len())
+                    .map(|i| cov[i][i].sqrt())
+                    .collect::<Vec<f64>>()
+            })
+            .map(|mut se| {
+                if let Some(i) = fixed {
+                    se.insert(i, 0.0);
+                }
+                se
+            })
     } else if fixed.is_none() {
         dist.cramer_rao()
             .map(|unit| unit.iter().map(|s| s / (n as f64).sqrt()).collect())
@@ -172,18 +186,34 @@ fn named(family: &FamilyDef, flat: &[f64]) -> Map<String, Json> {
 /// by central differences. `None` when the information is not positive
 /// definite (a flat or non-smooth likelihood).
 pub fn standard_errors(theta: &[f64], loglik: impl Fn(&[f64]) -> Option<f64>) -> Option<Vec<f64>> {
-    let cov = covariance(theta, loglik)?;
+    let cov = covariance(theta, None, loglik)?;
     Some((0..theta.len()).map(|i| cov[i][i].sqrt()).collect())
 }
 
 /// The asymptotic covariance of the estimates at the maximiser `theta`:
-/// the inverse observed information (see [`standard_errors`]).
-pub fn covariance(theta: &[f64], loglik: impl Fn(&[f64]) -> Option<f64>) -> Option<Vec<Vec<f64>>> {
-    // A first pass with steps scaled to the parameters gives the curvature;
-    // the second steps by a tenth of each standard error, small enough
-    // for the quadratic to hold and large enough for rounding not to matter,
-    // whatever the parameter's magnitude (a mean near 0, say).
-    let rough: Vec<f64> = theta.iter().map(|t| 1e-4 * t.abs().max(1e-3)).collect();
+/// the inverse observed information (see [`standard_errors`]). `guess`,
+/// standard errors from the expected information when the family knows
+/// them, sets the finite-difference steps directly.
+pub fn covariance(
+    theta: &[f64],
+    guess: Option<&[f64]>,
+    loglik: impl Fn(&[f64]) -> Option<f64>,
+) -> Option<Vec<Vec<f64>>> {
+    // Steps of a tenth of each standard error: small enough for the
+    // quadratic to hold, large enough for rounding not to matter, whatever
+    // the parameter's magnitude (a mean near 0, a scale of 1e-150). Without
+    // a guess, a first pass with steps scaled to the parameters finds them.
+    if let Some(se) =
+        guess.filter(|g| g.len() == theta.len() && g.iter().all(|s| s.is_finite() && *s > 0.0))
+    {
+        let steps: Vec<f64> = se.iter().map(|s| 0.1 * s).collect();
+        let info = information(theta, &steps, &loglik)?;
+        return Some(Cholesky::new(&info).ok()?.inverse());
+    }
+    let rough: Vec<f64> = theta
+        .iter()
+        .map(|t| if *t == 0.0 { 1e-4 } else { 1e-4 * t.abs() })
+        .collect();
     let first = information(theta, &rough, &loglik)?;
     let steps: Vec<f64> = (0..theta.len())
         .map(|i| {
@@ -240,11 +270,11 @@ struct Component {
 
 /// Deterministic starts for EM.
 const RESTARTS: u64 = 10;
-/// EM stops when the average log-likelihood changes by less than this,
-/// relatively.
-const EM_TOLERANCE: f64 = 1e-12;
+/// EM stops when no weight, and no mean or std in units of its std, moves
+/// by more than this in an iteration.
+const EM_TOLERANCE: f64 = 1e-10;
 /// And in any case after this many iterations.
-const EM_MAX_ITERATIONS: usize = 20_000;
+const EM_MAX_ITERATIONS: usize = 50_000;
 
 /// Fits a mixture of `k` normals by EM, started from quantiles of the data
 /// and from `RESTARTS − 1` seeded random picks of data points; the best
@@ -306,7 +336,7 @@ pub fn fit_normal_mixture(xs: &[f64], k: usize) -> Result<FitReport, FitError> {
             .collect();
         mixture_of(&comps).ok().map(|d| d.sum_ln_pdf(xs))
     };
-    let stderr = covariance(&theta, loglik).map(|cov| {
+    let stderr = covariance(&theta, None, loglik).map(|cov| {
         let se: Vec<f64> = (0..theta.len()).map(|i| cov[i][i].sqrt()).collect();
         // The last weight is one minus the others: its variance is the sum
         // of their covariances.
@@ -382,8 +412,8 @@ fn em(xs: &[f64], means: &[f64], spread: f64) -> Option<(f64, Vec<Component>)> {
         })
         .collect();
     let mut resp = vec![0.0; xs.len() * k];
-    let mut last = f64::NEG_INFINITY;
     for _ in 0..EM_MAX_ITERATIONS {
+        let before = comps.clone();
         // E step: responsibilities, and the log-likelihood of the current fit.
         let normals: Vec<Normal> = comps
             .iter()
@@ -391,7 +421,6 @@ fn em(xs: &[f64], means: &[f64], spread: f64) -> Option<(f64, Vec<Component>)> {
             .collect::<Result<_, _>>()
             .ok()?;
         let ln_w: Vec<f64> = comps.iter().map(|c| c.weight.ln()).collect();
-        let mut ll = 0.0;
         for (i, &x) in xs.iter().enumerate() {
             let row = &mut resp[i * k..(i + 1) * k];
             for j in 0..k {
@@ -400,12 +429,10 @@ fn em(xs: &[f64], means: &[f64], spread: f64) -> Option<(f64, Vec<Component>)> {
             let top = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             let total: f64 = row.iter().map(|t| (t - top).exp()).sum();
             let ln_total = top + total.ln();
-            ll += ln_total;
             for r in row.iter_mut() {
                 *r = (*r - ln_total).exp();
             }
         }
-        let avg = ll / xs.len() as f64;
         // M step.
         for (j, comp) in comps.iter_mut().enumerate() {
             let nj: f64 = (0..xs.len()).map(|i| resp[i * k + j]).sum();
@@ -435,12 +462,19 @@ fn em(xs: &[f64], means: &[f64], spread: f64) -> Option<(f64, Vec<Component>)> {
                 std,
             };
         }
-        if (avg - last).abs() <= EM_TOLERANCE * avg.abs() {
-            return Some((avg, comps));
+        // Stop when the parameters stand still: EM's likelihood can creep
+        // up by tiny steps long after it stops changing to twelve digits.
+        let moved = before.iter().zip(&comps).fold(0.0f64, |m, (a, b)| {
+            m.max((a.weight - b.weight).abs())
+                .max((a.mean - b.mean).abs() / b.std)
+                .max((a.std - b.std).abs() / b.std)
+        });
+        if moved <= EM_TOLERANCE {
+            break;
         }
-        last = avg;
     }
-    Some((last, comps))
+    let dist = mixture_of(&comps).ok()?;
+    Some((dist.sum_ln_pdf(xs) / xs.len() as f64, comps))
 }
 
 #[cfg(test)]
@@ -502,6 +536,43 @@ mod tests {
                 .to_string()
                 .contains("too few")
         );
+    }
+
+    #[test]
+    fn em_stops_at_a_stationary_point_even_for_overlapping_components() {
+        let truth = Dist::Mixture(
+            Mixture::new(
+                vec![0.4, 0.6],
+                vec![
+                    Dist::Normal(Normal::new(0.0, 1.0).unwrap()),
+                    Dist::Normal(Normal::new(1.0, 1.5).unwrap()),
+                ],
+            )
+            .unwrap(),
+        );
+        let xs = draws(&truth, 2000, 11);
+        let r = fit_normal_mixture(&xs, 2).unwrap();
+        let Dist::Mixture(m) = &r.dist else { panic!() };
+        let mean = |k: usize| r.params["means"][k].as_f64().unwrap();
+        let std = |k: usize| r.params["stds"][k].as_f64().unwrap();
+        let weight = r.params["weights"][0].as_f64().unwrap();
+        let ll = |dm: f64| {
+            let c = vec![
+                Dist::Normal(Normal::new(mean(0) + dm, std(0)).unwrap()),
+                Dist::Normal(Normal::new(mean(1), std(1)).unwrap()),
+            ];
+            Mixture::new(vec![weight, 1.0 - weight], c)
+                .unwrap()
+                .sum_ln_pdf(&xs)
+        };
+        // The score for the first mean, against its scale n/σ.
+        let h = 1e-4 * std(0);
+        let score = (ll(h) - ll(-h)) / (2.0 * h);
+        assert!(
+            score.abs() < 1e-5 * xs.len() as f64 / std(0),
+            "score {score}"
+        );
+        assert!((m.sum_ln_pdf(&xs) / xs.len() as f64 - r.avg_loglik).abs() < 1e-12);
     }
 
     #[test]

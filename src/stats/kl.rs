@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::quad::{self, QuadError, Tolerance};
 use super::{special, sum};
-use crate::dist::{self, AnyDist, Dist, Normal, Univariate};
+use crate::dist::{self, AnyDist, Dist, Normal, Tail, Univariate};
 
 /// How a value was obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -32,12 +32,41 @@ pub enum Method {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Value {
     /// The value, in nats.
+    #[serde(serialize_with = "number")]
     pub value: f64,
     /// How it was computed.
     pub method: Method,
     /// The standard error, for Monte Carlo values.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "maybe_number"
+    )]
     pub stderr: Option<f64>,
+}
+
+/// Writes a number as JSON, which has no infinities: `+inf`, `-inf` and
+/// `nan` become the strings `"inf"`, `"-inf"` and `"nan"` rather than
+/// `null`, so that an infinite divergence reads as one.
+///
+/// # Errors
+/// The serializer's.
+pub fn number<S: serde::Serializer>(x: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+    if x.is_finite() {
+        serializer.serialize_f64(*x)
+    } else if x.is_nan() {
+        serializer.serialize_str("nan")
+    } else if *x > 0.0 {
+        serializer.serialize_str("inf")
+    } else {
+        serializer.serialize_str("-inf")
+    }
+}
+
+fn maybe_number<S: serde::Serializer>(x: &Option<f64>, serializer: S) -> Result<S::Ok, S::Error> {
+    match x {
+        Some(x) => number(x, serializer),
+        None => serializer.serialize_none(),
+    }
 }
 
 impl Value {
@@ -56,6 +85,11 @@ pub enum KlError {
     /// The two distributions live in different spaces.
     #[error("the distributions have different dimensions ({0} and {1})")]
     Dimension(usize, usize),
+    /// A multivariate normal against a one-dimensional family.
+    #[error(
+        "a {0}-dimensional mvnormal cannot be compared with a one-dimensional family (write a one-dimensional normal as normal(mean=…, std=…))"
+    )]
+    Mixed(usize),
     /// No method converged.
     #[error("{0}")]
     Numerical(String),
@@ -82,7 +116,7 @@ const QUAD: Tolerance = Tolerance {
 /// # Errors
 /// When no method gives a value.
 pub fn kl(p: &Dist, q: &Dist) -> Result<Value, KlError> {
-    if !supported_by(p, q) {
+    if !supported_by(p, q) || tails_diverge(p, q) {
         return Ok(Value::exact(f64::INFINITY));
     }
     match closed_form(p, q) {
@@ -102,8 +136,9 @@ pub fn kl_any(p: &AnyDist, q: &AnyDist) -> Result<Value, KlError> {
             .kl(q)
             .map(Value::exact)
             .map_err(|_| KlError::Dimension(p.dim(), q.dim())),
-        (AnyDist::MvNormal(p), AnyDist::Uni(_)) => Err(KlError::Dimension(p.dim(), 1)),
-        (AnyDist::Uni(_), AnyDist::MvNormal(q)) => Err(KlError::Dimension(1, q.dim())),
+        (AnyDist::MvNormal(p), AnyDist::Uni(_)) | (AnyDist::Uni(_), AnyDist::MvNormal(p)) => {
+            Err(KlError::Mixed(p.dim()))
+        }
     }
 }
 
@@ -139,10 +174,12 @@ fn supported_by(p: &Dist, q: &Dist) -> bool {
         // Atoms against a density, or a density against atoms.
         return false;
     }
-    let ((a, b), (c, d)) = (p.support(), q.support());
-    if !(c <= a && b <= d) {
+    let covered = q.support_set();
+    let inside = |(a, b): (f64, f64)| covered.iter().any(|&(c, d)| c <= a && b <= d);
+    if !p.support_set().into_iter().all(inside) {
         return false;
     }
+    let (a, b) = p.support();
     if p.is_discrete() && b - a <= ATOMS_CHECKED {
         let mut k = a;
         while k <= b {
@@ -153,6 +190,17 @@ fn supported_by(p: &Dist, q: &Dist) -> bool {
         }
     }
     true
+}
+
+/// Whether `E_p[−ln q]` is infinite because `p`'s tails are too heavy for
+/// `q`'s: `−ln q` grows like `x²` (Gaussian) or `|x|` (exponential), and
+/// `p` lacks that moment.
+fn tails_diverge(p: &Dist, q: &Dist) -> bool {
+    match q.tail() {
+        Tail::Gaussian => p.moment_limit() <= 2.0,
+        Tail::Exponential => p.moment_limit() <= 1.0,
+        Tail::Bounded | Tail::Heavy => false,
+    }
 }
 
 /// Discrete supports up to this wide are checked atom by atom.
@@ -346,7 +394,10 @@ fn monte_carlo(p: &Dist, f: impl Fn(f64) -> f64) -> Result<Value, KlError> {
     let mut rng = rand_pcg::Pcg64::seed_from_u64(0x6c69_6b65_6c79);
     let values: Vec<f64> = (0..MC_DRAWS).map(|_| f(p.sample(&mut rng))).collect();
     let (mean, sd) = sum::mean_std(&values, 1);
-    if mean.is_nan() {
+    // Supports and tails are checked before: an infinite or undefined
+    // average here means draws landed where the density cannot be
+    // evaluated, not an answer.
+    if !mean.is_finite() {
         return Err(KlError::Numerical(format!(
             "no method converged for {} (the Monte Carlo average is {mean})",
             p.label()
@@ -368,9 +419,6 @@ fn closed_form(p: &Dist, q: &Dist) -> Option<f64> {
         (Dist::Laplace(p), Dist::Normal(q)) => Some(dist::kl_laplace_normal(p, q)),
         (Dist::Normal(p), Dist::Laplace(q)) => Some(dist::kl_normal_laplace(p, q)),
         (Dist::LogNormal(p), Dist::LogNormal(q)) => Some(dist::kl_lognormal_lognormal(p, q)),
-        // Infinite where the t lacks E x² (normal) or E |x| (Laplace).
-        (Dist::StudentT(p), Dist::Normal(_)) => dist::kl_student_t_infinite(p, 2.0),
-        (Dist::StudentT(p), Dist::Laplace(_)) => dist::kl_student_t_infinite(p, 1.0),
         (Dist::Poisson(p), Dist::Poisson(q)) => Some(dist::kl_poisson_poisson(p, q)),
         (Dist::Bernoulli(p), Dist::Bernoulli(q)) => Some(dist::kl_bernoulli_bernoulli(p, q)),
         (Dist::Bernoulli(p), Dist::Poisson(q)) => Some(dist::kl_bernoulli_poisson(p, q)),
@@ -568,7 +616,7 @@ mod tests {
                 .unwrap(),
         );
         let uni = AnyDist::Uni(normal(0.0, 1.0));
-        assert_eq!(kl_any(&mv, &uni).unwrap_err(), KlError::Dimension(2, 1));
+        assert_eq!(kl_any(&mv, &uni).unwrap_err(), KlError::Mixed(2));
         assert_eq!(kl_any(&mv, &mv).unwrap().value, 0.0);
     }
 

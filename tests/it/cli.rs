@@ -120,7 +120,7 @@ fn bad_input_gives_one_clear_error() {
             "mvnormal(mean=[0, 0], cov=[[1, 0], [0, 1]])",
             "normal(mean=0, std=1)",
         ],
-        "different dimensions",
+        "cannot be compared with a one-dimensional family",
     );
     fails(
         &["entropy", "mvnormal(mean=[0, 0], cov=[[1, 2], [2, 1]])"],
