@@ -4,10 +4,10 @@
 use rand::Rng;
 use rand_distr::Distribution;
 
-use super::discrete::{self, bd0, x_ln_x};
+use super::discrete::{self, bd0, bd0_diff, x_ln_x};
 use super::param::{self, Constraint, ParamDef, ParamError, ParamValue};
 use super::poisson::Poisson;
-use super::{Family, FitError, Univariate};
+use super::{Family, FitError, Information, Univariate};
 use crate::stats::sum;
 
 /// The Bernoulli distribution with success probability `p`.
@@ -49,9 +49,10 @@ pub(crate) fn coin_entropy(p: f64) -> f64 {
 /// `KL` between single trials with success probabilities `p` and `q`:
 /// `p ln(p/q) + (1−p) ln((1−p)/(1−q)) = bd0(p, q) + bd0(1−p, 1−q)`, since the
 /// `q − p` and `p − q` that `bd0` adds cancel. Both terms are `≥ 0`, so
-/// nothing cancels when `p ≈ q`.
+/// nothing cancels when `p ≈ q`. The failure probabilities `1 − p` and
+/// `1 − q` are rounded, but their difference is passed exactly as `q − p`.
 pub(crate) fn coin_kl(p: f64, q: f64) -> f64 {
-    bd0(p, q) + bd0(1.0 - p, 1.0 - q)
+    bd0(p, q) + bd0_diff(1.0 - p, 1.0 - q, q - p)
 }
 
 impl Univariate for Bernoulli {
@@ -97,7 +98,7 @@ impl Family for Bernoulli {
     const NAME: &'static str = "bernoulli";
     const PARAMS: &'static [ParamDef] = &[ParamDef::scalar("p", Constraint::Probability)];
     const HAS_FIT: bool = true;
-    const REGULAR: bool = true;
+    const INFORMATION: Information = Information::Expected;
 
     fn from_params(values: &[ParamValue]) -> Result<Self, ParamError> {
         let [p] = param::scalars(Self::PARAMS, values)?;

@@ -6,8 +6,12 @@ use rand_distr::Distribution;
 
 use super::gamma::xlny;
 use super::param::{self, Constraint, ParamDef, ParamError, ParamValue};
-use super::{Exponential, Family, FitError, Gamma, LN_SQRT_2PI, Normal, Uniform, Univariate};
-use crate::stats::special::{digamma, ln_beta, ln_gamma, trigamma};
+use super::{
+    Exponential, Family, FitError, Gamma, Information, LN_SQRT_2PI, Normal, Uniform, Univariate,
+};
+use crate::stats::special::{
+    digamma, gamma_negentropy, ln_beta, ln_gamma, ln_gamma_bregman, trigamma, trigamma_minus_inv,
+};
 use crate::stats::{fit, sum};
 
 /// The beta distribution with density `x^(α−1) (1−x)^(β−1) / B(α, β)` on
@@ -55,11 +59,16 @@ impl Beta {
         digamma(self.alpha) - digamma(self.alpha + self.beta)
     }
 
-    /// `−H(p) = E_p[ln p]`, the part every KL from a beta starts with.
+    /// `−H(p) = E_p[ln p]`, the part every KL from a beta starts with:
+    /// `−ln B(α, β) + (α − 1)ψ(α) + (β − 1)ψ(β) − (α + β − 2)ψ(α + β)`.
+    /// Regrouped as `g(α) + g(β) − g(α + β) + ψ(α + β)` with `g` the gamma
+    /// negentropy `(x − 1)ψ(x) − ln Γ(x) − x` (the `−x` terms cancel
+    /// exactly), whose large terms are cancelled by hand: a concentrated
+    /// beta's entropy then keeps its digits.
     fn neg_entropy(&self) -> f64 {
         let (a, b) = (self.alpha, self.beta);
-        -self.ln_norm + (a - 1.0) * digamma(a) + (b - 1.0) * digamma(b)
-            - (a + b - 2.0) * digamma(a + b)
+        let s = a + b;
+        gamma_negentropy(a) + gamma_negentropy(b) - gamma_negentropy(s) + digamma(s)
     }
 }
 
@@ -110,7 +119,7 @@ impl Family for Beta {
         ParamDef::scalar("beta", Constraint::Positive),
     ];
     const HAS_FIT: bool = true;
-    const REGULAR: bool = true;
+    const INFORMATION: Information = Information::Expected;
 
     fn from_params(values: &[ParamValue]) -> Result<Self, ParamError> {
         let [alpha, beta] = param::scalars(Self::PARAMS, values)?;
@@ -163,14 +172,24 @@ impl Family for Beta {
     }
 
     /// `I(α, β) = [[ψ₁(α) − ψ₁(α+β), −ψ₁(α+β)], [−ψ₁(α+β), ψ₁(β) − ψ₁(α+β)]]`.
+    ///
+    /// With `ψ₁(x) = 1/x + T(x)` the leading `1/(αβ)` terms of the
+    /// determinant cancel exactly, leaving
+    /// `T(α)α/(βs) + T(β)β/(αs) + T(α)T(β) − T(s)s/(αβ) − T(s)(T(α) + T(β))`
+    /// (`s = α + β`), and `ψ₁(β) − ψ₁(s) = α/(βs) + T(β) − T(s)`: a
+    /// concentrated beta's standard errors keep their digits.
     fn cramer_rao(&self) -> Option<Vec<f64>> {
-        let (ta, tb, tab) = (
-            trigamma(self.alpha),
-            trigamma(self.beta),
-            trigamma(self.alpha + self.beta),
+        let (a, b) = (self.alpha, self.beta);
+        let s = a + b;
+        let (ta, tb, ts) = (
+            trigamma_minus_inv(a),
+            trigamma_minus_inv(b),
+            trigamma_minus_inv(s),
         );
-        let det = ta * tb - tab * (ta + tb);
-        Some(vec![((tb - tab) / det).sqrt(), ((ta - tab) / det).sqrt()])
+        let det = ta * a / (b * s) + tb * b / (a * s) + ta * tb - ts * s / (a * b) - ts * (ta + tb);
+        let var_a = (a / (b * s) + tb - ts) / det;
+        let var_b = (b / (a * s) + ta - ts) / det;
+        Some(vec![var_a.sqrt(), var_b.sqrt()])
     }
 }
 
@@ -253,12 +272,14 @@ impl Sufficient {
 /// `KL(B(αp, βp) ‖ B(αq, βq)) = ln B(αq, βq) − ln B(αp, βp) + (αp − αq)ψ(αp)
 /// + (βp − βq)ψ(βp) + (αq − αp + βq − βp)ψ(αp + βp)`.
 /// As torch.distributions.kl `_kl_beta_beta`.
+///
+/// Computed as `B(αp → αq) + B(βp → βq) − B(αp + βp → αq + βq)`, with
+/// `B(x → y) = ln Γ(y) − ln Γ(x) − (y − x)ψ(x)` the Bregman divergence of
+/// ln Γ, each term without cancellation for nearby parameters.
 pub fn kl_beta_beta(p: &Beta, q: &Beta) -> f64 {
-    let (ap, bp, aq, bq) = (p.alpha, p.beta, q.alpha, q.beta);
-    q.ln_norm - p.ln_norm
-        + (ap - aq) * digamma(ap)
-        + (bp - bq) * digamma(bp)
-        + (aq - ap + bq - bp) * digamma(ap + bp)
+    let (da, db) = (q.alpha - p.alpha, q.beta - p.beta);
+    ln_gamma_bregman(p.alpha, da) + ln_gamma_bregman(p.beta, db)
+        - ln_gamma_bregman(p.alpha + p.beta, da + db)
 }
 
 /// `KL(B(α, β) ‖ N(μ, σ²)) = −H(p) + ln(σ√(2π)) + (Var_p + (E_p[x] − μ)²) / (2σ²)`.
@@ -577,6 +598,43 @@ mod tests {
         ] {
             let q = Dist::Gamma(Gamma::new(k, r).unwrap());
             agrees_with_definition(Dist::Beta(beta(a, b)), q);
+        }
+    }
+
+    /// Reference values: mpmath at 60 digits, `sqrt(diag(I⁻¹))` from the
+    /// trigamma function directly.
+    #[test]
+    #[allow(clippy::excessive_precision)]
+    fn cramer_rao_keeps_its_digits_for_concentrated_betas() {
+        for (a, b, want) in [
+            (
+                0.5,
+                0.7,
+                [0.615_205_167_671_593_977_76, 0.941_264_243_319_594_798_46],
+            ),
+            (
+                2.0,
+                3.0,
+                [2.658_745_893_630_103_353_5, 4.153_093_850_808_532_586_9],
+            ),
+            (
+                1e6,
+                1e6,
+                [1_414_213.385_596_477_092, 1_414_213.385_596_477_092],
+            ),
+            (
+                1.0,
+                1e6,
+                [1.245_209_258_209_490_984_1, 1_597_042.437_189_894_633],
+            ),
+        ] {
+            let got = Beta::new(a, b).unwrap().cramer_rao().unwrap();
+            for (g, w) in got.iter().zip(want) {
+                assert!(
+                    ((g - w) / w).abs() < 1e-13,
+                    "beta({a}, {b}): {g} against {w}"
+                );
+            }
         }
     }
 }

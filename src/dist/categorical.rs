@@ -5,7 +5,7 @@ use rand::{Rng, RngExt};
 
 use super::discrete::{self, bd0, is_whole, x_ln_x};
 use super::param::{self, ParamDef, ParamError, ParamKind, ParamValue};
-use super::{Family, FitError, Univariate};
+use super::{Family, FitError, Information, Univariate};
 use crate::stats::sum;
 
 /// The most categories a fit creates (from the largest observation), so a
@@ -127,7 +127,7 @@ impl Family for Categorical {
     /// The parameter is a vector, so the observed information is not taken
     /// numerically: standard errors come from [`Family::cramer_rao`], which
     /// at the MLE equals it.
-    const REGULAR: bool = false;
+    const INFORMATION: Information = Information::Expected;
 
     fn from_params(values: &[ParamValue]) -> Result<Self, ParamError> {
         match values {

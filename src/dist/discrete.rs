@@ -54,13 +54,18 @@ pub(crate) fn x_ln_x(x: f64) -> f64 {
 /// 2000, the `bd0` of R's `dpois`). `0 ln 0 = 0`, so `bd0(0, m) = m`, and
 /// `bd0(x, 0) = +inf` for `x > 0`.
 pub(crate) fn bd0(x: f64, m: f64) -> f64 {
+    bd0_diff(x, m, x - m)
+}
+
+/// [`bd0`] with `d = x − m` given by the caller, who may know it more
+/// exactly than the rounded `x` and `m` tell.
+pub(crate) fn bd0_diff(x: f64, m: f64, d: f64) -> f64 {
     if x == 0.0 {
         return m;
     }
     if m == 0.0 {
         return f64::INFINITY;
     }
-    let d = x - m;
     if d.abs() < 0.1 * (x + m) {
         // With v = (x − m)/(x + m), ln(x/m) = 2 atanh(v), so the term is
         // d·v + 2x (v³/3 + v⁵/5 + ...); |v| < 0.1 makes each step gain
@@ -86,7 +91,7 @@ pub(crate) fn bd0(x: f64, m: f64) -> f64 {
         // x/m overflowed or underflowed; the logarithms of each do not.
         x.ln() - m.ln()
     };
-    x * ln_ratio + m - x
+    x * ln_ratio - d
 }
 
 #[cfg(test)]

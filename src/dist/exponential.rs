@@ -5,12 +5,8 @@ use rand::Rng;
 use rand_distr::{Distribution, Exp1};
 
 use super::param::{self, Constraint, ParamDef, ParamError, ParamValue};
-use super::{Family, FitError, Gamma, LN_SQRT_2PI, Normal, Univariate};
-use crate::stats::special::ln_gamma;
+use super::{Family, FitError, Gamma, Information, LN_SQRT_2PI, Normal, Univariate};
 use crate::stats::{fit, sum};
-
-/// The Euler–Mascheroni constant `γ = −ψ(1)`, `E[ln X] = −γ` for `X ~ Exp(1)`.
-const EULER_GAMMA: f64 = 0.577_215_664_901_532_9;
 
 /// The exponential distribution with density `rate · e^(−rate·x)` on
 /// `x ≥ 0`.
@@ -78,7 +74,7 @@ impl Family for Exponential {
     const NAME: &'static str = "exponential";
     const PARAMS: &'static [ParamDef] = &[ParamDef::scalar("rate", Constraint::Positive)];
     const HAS_FIT: bool = true;
-    const REGULAR: bool = true;
+    const INFORMATION: Information = Information::Expected;
 
     fn from_params(values: &[ParamValue]) -> Result<Self, ParamError> {
         let [rate] = param::scalars(Self::PARAMS, values)?;
@@ -122,17 +118,16 @@ impl Family for Exponential {
 /// `d − ln(1 + d)`, `d = r − 1`, to keep the digits of nearby rates.
 /// As torch.distributions.kl `_kl_exponential_exponential`.
 pub fn kl_exponential_exponential(p: &Exponential, q: &Exponential) -> f64 {
-    let d = q.rate / p.rate - 1.0;
-    d - d.ln_1p()
+    crate::stats::special::x_minus_ln1p((q.rate - p.rate) / p.rate)
 }
 
 /// `KL(Exp(λ) ‖ Gamma(k, r)) = −k ln(r/λ) + r/λ + ln Γ(k) + kγ − (1 + γ)`:
 /// `E_p[ln x] = −γ − ln λ` and `E_p[x] = 1/λ` in `E_p[ln p − ln q]`.
 /// As torch.distributions.kl `_kl_exponential_gamma`.
 pub fn kl_exponential_gamma(p: &Exponential, q: &Gamma) -> f64 {
-    let ratio = q.rate() / p.rate;
-    let k = q.shape();
-    -k * ratio.ln() + ratio + ln_gamma(k) + k * EULER_GAMMA - (1.0 + EULER_GAMMA)
+    // An exponential is a gamma of shape 1: the gamma–gamma form keeps
+    // the digits of nearby pairs, which this sum of large terms would not.
+    super::gamma::kl_gamma_parts(1.0, p.rate, q.shape(), q.rate())
 }
 
 /// `KL(Exp(λ) ‖ N(μ, σ²)) = ln(λσ√(2π)) − 1 + (1/λ² + (1/λ − μ)²) / (2σ²)`:

@@ -7,7 +7,7 @@ use rand_distr::Distribution;
 use super::bernoulli::{coin_entropy, coin_kl};
 use super::discrete::{self, is_whole};
 use super::param::{self, Constraint, ParamDef, ParamError, ParamValue};
-use super::{Family, FitError, Univariate};
+use super::{Family, FitError, Information, Univariate};
 use crate::stats::sum;
 
 /// The geometric distribution on `1, 2, …` with success probability `p`.
@@ -99,7 +99,7 @@ impl Family for Geometric {
     const NAME: &'static str = "geometric";
     const PARAMS: &'static [ParamDef] = &[ParamDef::scalar("p", Constraint::PositiveProbability)];
     const HAS_FIT: bool = true;
-    const REGULAR: bool = true;
+    const INFORMATION: Information = Information::Expected;
 
     fn from_params(values: &[ParamValue]) -> Result<Self, ParamError> {
         let [p] = param::scalars(Self::PARAMS, values)?;

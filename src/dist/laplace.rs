@@ -5,7 +5,7 @@ use rand::Rng;
 use rand_distr::{Distribution, Open01};
 
 use super::param::{self, Constraint, ParamDef, ParamError, ParamValue};
-use super::{Family, FitError, LN_SQRT_2PI, Normal, Univariate};
+use super::{Family, FitError, Information, LN_SQRT_2PI, Normal, Univariate};
 use crate::stats::{special, sum};
 
 /// The Laplace distribution, density `exp(−|x − loc| / scale) / (2 scale)`.
@@ -102,7 +102,7 @@ impl Family for Laplace {
     /// `|x − loc|` has a kink at `loc`: the log-likelihood is not twice
     /// differentiable there, so standard errors come from the expected
     /// information instead of the observed one.
-    const REGULAR: bool = false;
+    const INFORMATION: Information = Information::Expected;
 
     fn from_params(values: &[ParamValue]) -> Result<Self, ParamError> {
         let [loc, scale] = param::scalars(Self::PARAMS, values)?;
@@ -172,7 +172,7 @@ pub fn kl_laplace_laplace(p: &Laplace, q: &Laplace) -> f64 {
     let t = (p.scale - q.scale) / q.scale;
     let r = p.scale / q.scale;
     let x = (p.loc - q.loc).abs() / p.scale;
-    (t - t.ln_1p()) + r * special::x_plus_expm1_neg(x)
+    special::x_minus_ln1p(t) + r * special::x_plus_expm1_neg(x)
 }
 
 /// `KL(Laplace(μ, b) ‖ N(m, σ)) = ln(σ/(2b)) + ½ ln 2π − 1 + (2b² + (μ − m)²)/(2σ²)`,

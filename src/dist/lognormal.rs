@@ -5,7 +5,7 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use super::param::{self, Constraint, ParamDef, ParamError, ParamValue};
-use super::{Family, FitError, LN_SQRT_2PI, Univariate};
+use super::{Family, FitError, Information, LN_SQRT_2PI, Univariate};
 use crate::stats::sum;
 
 /// The log-normal distribution on `(0, ∞)`.
@@ -103,7 +103,7 @@ impl Family for LogNormal {
         ParamDef::scalar("sdlog", Constraint::Positive),
     ];
     const HAS_FIT: bool = true;
-    const REGULAR: bool = true;
+    const INFORMATION: Information = Information::Expected;
 
     fn from_params(values: &[ParamValue]) -> Result<Self, ParamError> {
         let [meanlog, sdlog] = param::scalars(Self::PARAMS, values)?;
@@ -164,7 +164,7 @@ impl Family for LogNormal {
 pub fn kl_lognormal_lognormal(p: &LogNormal, q: &LogNormal) -> f64 {
     let u = (p.sdlog - q.sdlog) * (p.sdlog + q.sdlog) / (q.sdlog * q.sdlog);
     let d = (p.meanlog - q.meanlog) * q.inv_sdlog;
-    0.5 * (u - u.ln_1p()) + 0.5 * d * d
+    0.5 * crate::stats::special::x_minus_ln1p(u) + 0.5 * d * d
 }
 
 #[cfg(test)]

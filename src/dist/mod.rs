@@ -163,9 +163,8 @@ pub trait Family: Univariate + Sized {
     const PARAMS: &'static [ParamDef];
     /// Whether [`Family::fit`] is implemented.
     const HAS_FIT: bool = false;
-    /// Whether the log-likelihood is smooth in the parameters near the MLE,
-    /// so that the observed Fisher information gives standard errors.
-    const REGULAR: bool = false;
+    /// Where the standard errors of a fit come from.
+    const INFORMATION: Information = Information::None;
     /// Builds the family from values laid out as [`Family::PARAMS`].
     ///
     /// # Errors
@@ -225,6 +224,28 @@ pub enum FitError {
     },
 }
 
+/// Where a fit's standard errors come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Information {
+    /// No standard errors.
+    None,
+    /// `sqrt(diag(I(θ̂)⁻¹) / n)` from the expected information of one
+    /// observation ([`Family::cramer_rao`]) at the estimates. For a full
+    /// exponential family this *is* the observed information: at the MLE,
+    /// the observed information equals `n I(θ̂)` in any parametrisation,
+    /// since the data enter the log-likelihood only through the sufficient
+    /// statistics, which the MLE equation fixes. The closed form is exact
+    /// where finite differences of the log-likelihood lose digits (large
+    /// shapes, scales near the ends of the floating-point range). For a
+    /// family that is not smooth at its MLE (Laplace's median), it is the
+    /// asymptotic standard deviation of the estimator.
+    Expected,
+    /// The observed information, `−∇² ln L` at the estimates by central
+    /// differences, for a family outside the exponential families whose
+    /// observed and expected information differ (Student's t).
+    Observed,
+}
+
 /// One row of the registry: a family as data.
 #[derive(Debug, Clone, Copy)]
 pub struct FamilyDef {
@@ -234,8 +255,8 @@ pub struct FamilyDef {
     pub params: &'static [ParamDef],
     /// Whether the family has a maximum-likelihood fit.
     pub has_fit: bool,
-    /// Whether standard errors come from the observed Fisher information.
-    pub regular: bool,
+    /// Where the standard errors of a fit come from.
+    pub information: Information,
     build: fn(&[ParamValue]) -> Result<Dist, ParamError>,
     fit: fn(&[f64]) -> Result<Dist, FitError>,
     fit_fixed: fn(&[f64], &str, f64) -> Result<Dist, FitError>,
@@ -319,7 +340,7 @@ macro_rules! families {
                 name: <$variant as Family>::NAME,
                 params: <$variant as Family>::PARAMS,
                 has_fit: <$variant as Family>::HAS_FIT,
-                regular: <$variant as Family>::REGULAR,
+                information: <$variant as Family>::INFORMATION,
                 build: |v| <$variant as Family>::from_params(v).map(Dist::$variant),
                 fit: |xs| <$variant as Family>::fit(xs).map(Dist::$variant),
                 fit_fixed: |xs, p, v| <$variant as Family>::fit_fixed(xs, p, v).map(Dist::$variant),

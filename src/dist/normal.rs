@@ -4,7 +4,7 @@ use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 use super::param::{self, Constraint, ParamDef, ParamError, ParamValue};
-use super::{Family, FitError, Univariate};
+use super::{Family, FitError, Information, Univariate};
 use crate::stats::sum;
 
 /// `ln √(2π)`.
@@ -111,7 +111,7 @@ impl Family for Normal {
         ParamDef::scalar("std", Constraint::Positive),
     ];
     const HAS_FIT: bool = true;
-    const REGULAR: bool = true;
+    const INFORMATION: Information = Information::Expected;
 
     fn from_params(values: &[ParamValue]) -> Result<Self, ParamError> {
         let [mean, std] = param::scalars(Self::PARAMS, values)?;

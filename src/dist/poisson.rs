@@ -8,7 +8,7 @@ use rand_distr::Distribution;
 
 use super::discrete::{self, bd0, is_whole};
 use super::param::{self, Constraint, ParamDef, ParamError, ParamValue};
-use super::{Family, FitError, Univariate};
+use super::{Family, FitError, Information, Univariate};
 use crate::stats::sum;
 
 /// The largest rate `rand_distr` samples from (its `Poisson::MAX_LAMBDA`):
@@ -133,7 +133,7 @@ impl Family for Poisson {
     const NAME: &'static str = "poisson";
     const PARAMS: &'static [ParamDef] = &[ParamDef::scalar("rate", Constraint::Positive)];
     const HAS_FIT: bool = true;
-    const REGULAR: bool = true;
+    const INFORMATION: Information = Information::Expected;
 
     fn from_params(values: &[ParamValue]) -> Result<Self, ParamError> {
         let [rate] = param::scalars(Self::PARAMS, values)?;

@@ -10,7 +10,7 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use super::param::{self, Constraint, ParamDef, ParamError, ParamValue};
-use super::{Family, FitError, Univariate};
+use super::{Family, FitError, Information, Univariate};
 use crate::stats::linalg::Cholesky;
 use crate::stats::sum;
 
@@ -151,7 +151,7 @@ impl Family for StudentT {
         ParamDef::scalar("scale", Constraint::Positive),
     ];
     const HAS_FIT: bool = true;
-    const REGULAR: bool = true;
+    const INFORMATION: Information = Information::Observed;
 
     fn from_params(values: &[ParamValue]) -> Result<Self, ParamError> {
         let [df, loc, scale] = param::scalars(Self::PARAMS, values)?;

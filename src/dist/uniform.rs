@@ -6,7 +6,9 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use super::param::{self, Constraint, ParamDef, ParamError, ParamValue};
-use super::{Beta, Exponential, Family, FitError, Gamma, LN_SQRT_2PI, Normal, Univariate};
+use super::{
+    Beta, Exponential, Family, FitError, Gamma, Information, LN_SQRT_2PI, Normal, Univariate,
+};
 use crate::stats::fit;
 use crate::stats::special::{ln_beta, ln_gamma};
 
@@ -126,7 +128,7 @@ impl Family for Uniform {
     const HAS_FIT: bool = true;
     /// The likelihood jumps to zero at the sample extremes: no standard
     /// errors from curvature (the MLE's error shrinks like 1/n, not 1/√n).
-    const REGULAR: bool = false;
+    const INFORMATION: Information = Information::None;
 
     fn from_params(values: &[ParamValue]) -> Result<Self, ParamError> {
         let [low, high] = param::scalars(Self::PARAMS, values)?;
@@ -161,7 +163,12 @@ pub fn kl_uniform_uniform(p: &Uniform, q: &Uniform) -> f64 {
     if q.low > p.low || q.high < p.high {
         return f64::INFINITY;
     }
-    (q.width() / p.width()).ln()
+    // ln(1 + (w_q − w_p)/w_p), the extra width taken from the two
+    // overhangs, each exact when the ends are close: nested intervals of
+    // nearly equal width give a small divergence, which the logarithm of
+    // the rounded ratio of widths would blur.
+    let extra = (q.high - p.high) + (p.low - q.low);
+    (extra / p.width()).ln_1p()
 }
 
 /// `KL(U(l, h) ‖ N(μ, σ²)) = ln(σ√(2π)/(h − l)) + ((h − l)²/12 + (m − μ)²)/(2σ²)`,

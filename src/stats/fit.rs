@@ -12,7 +12,9 @@ use serde_json::{Map, Value as Json, json};
 
 use super::linalg::Cholesky;
 use super::sum;
-use crate::dist::{Dist, FamilyDef, FitError, Mixture, Normal, ParamValue, Univariate};
+use crate::dist::{
+    Dist, FamilyDef, FitError, Information, Mixture, Normal, ParamValue, Univariate,
+};
 
 /// A fitted distribution and what is known about the fit.
 #[derive(Debug, Clone, Serialize)]
@@ -26,7 +28,8 @@ pub struct FitReport {
     pub avg_loglik: f64,
     /// The number of observations.
     pub n: usize,
-    /// Standard errors, by parameter name, where the model is regular.
+    /// Standard errors, by parameter name, where the family has them (see
+    /// [`Information`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stderr: Option<Map<String, Json>>,
     /// The fitted distribution.
@@ -85,45 +88,16 @@ pub fn fit_fixed(
 /// was held fixed, which has no standard error.
 fn report(family: &'static FamilyDef, xs: &[f64], dist: Dist, fixed: Option<usize>) -> FitReport {
     let n = xs.len();
-    let stderr = if family.regular && family.is_scalar() {
-        let all = dist.scalar_params();
-        let free: Vec<f64> = all
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| Some(*i) != fixed)
-            .map(|(_, t)| *t)
-            .collect();
-        let loglik = |t: &[f64]| {
-            let mut full = t.to_vec();
-            if let Some(i) = fixed {
-                full.insert(i, all[i]);
-            }
-            family.build_scalars(&full).ok().map(|d| d.sum_ln_pdf(xs))
-        };
-        let guess: Option<Vec<f64>> = dist.cramer_rao().map(|unit| {
-            unit.iter()
-                .enumerate()
-                .filter(|(i, _)| Some(*i) != fixed)
-                .map(|(_, s)| s / (n as f64).sqrt())
-                .collect()
-        });
-        covariance(&free, guess.as_deref(), loglik)
-            .map(|cov| {
-                (0..free.len())
-                    .map(|i| cov[i][i].sqrt())
-                    .collect::<Vec<f64>>()
-            })
-            .map(|mut se| {
-                if let Some(i) = fixed {
-                    se.insert(i, 0.0);
-                }
-                se
-            })
-    } else if fixed.is_none() {
-        dist.cramer_rao()
-            .map(|unit| unit.iter().map(|s| s / (n as f64).sqrt()).collect())
-    } else {
-        None
+    let stderr = match family.information {
+        Information::Observed if family.is_scalar() => observed_errors(family, xs, &dist, fixed),
+        // An estimate on the boundary of the parameter space (p̂ = 0, a
+        // category never seen) has a zero there: the asymptotics behind a
+        // standard error do not hold, so there is none.
+        Information::Expected if fixed.is_none() => dist
+            .cramer_rao()
+            .filter(|unit| unit.iter().all(|s| s.is_finite() && *s > 0.0))
+            .map(|unit| unit.iter().map(|s| s / (n as f64).sqrt()).collect()),
+        _ => None,
     };
     let mut stderr = stderr.map(|se| named(family, &se));
     if let (Some(map), Some(i)) = (stderr.as_mut(), fixed) {
@@ -141,6 +115,52 @@ fn report(family: &'static FamilyDef, xs: &[f64], dist: Dist, fixed: Option<usiz
         stderr,
         dist,
     }
+}
+
+/// Standard errors from the observed information, by finite differences of
+/// the log-likelihood at the estimates; `fixed` is the index of a
+/// parameter held fixed, whose entry is 0 and which has no row in the
+/// information.
+fn observed_errors(
+    family: &'static FamilyDef,
+    xs: &[f64],
+    dist: &Dist,
+    fixed: Option<usize>,
+) -> Option<Vec<f64>> {
+    let n = xs.len();
+    let all = dist.scalar_params();
+    let free: Vec<f64> = all
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != fixed)
+        .map(|(_, t)| *t)
+        .collect();
+    let loglik = |t: &[f64]| {
+        let mut full = t.to_vec();
+        if let Some(i) = fixed {
+            full.insert(i, all[i]);
+        }
+        family.build_scalars(&full).ok().map(|d| d.sum_ln_pdf(xs))
+    };
+    let guess: Option<Vec<f64>> = dist.cramer_rao().map(|unit| {
+        unit.iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != fixed)
+            .map(|(_, s)| s / (n as f64).sqrt())
+            .collect()
+    });
+    covariance(&free, guess.as_deref(), loglik)
+        .map(|cov| {
+            (0..free.len())
+                .map(|i| cov[i][i].sqrt())
+                .collect::<Vec<f64>>()
+        })
+        .map(|mut se| {
+            if let Some(i) = fixed {
+                se.insert(i, 0.0);
+            }
+            se
+        })
 }
 
 fn flatten(value: &ParamValue) -> Vec<f64> {
@@ -500,17 +520,51 @@ mod tests {
         let n = xs.len() as f64;
         // Observed information of a normal at its MLE: SE(mean) = s/√n,
         // SE(std) = s/√(2n), exactly.
-        assert!((se["mean"].as_f64().unwrap() / (s / n.sqrt()) - 1.0).abs() < 1e-6);
-        assert!((se["std"].as_f64().unwrap() / (s / (2.0 * n).sqrt()) - 1.0).abs() < 1e-6);
+        assert!((se["mean"].as_f64().unwrap() / (s / n.sqrt()) - 1.0).abs() < 1e-14);
+        assert!((se["std"].as_f64().unwrap() / (s / (2.0 * n).sqrt()) - 1.0).abs() < 1e-14);
         // The same with a mean at 0, where steps relative to the parameter
         // would vanish.
         let centred: Vec<f64> = xs.iter().map(|x| x - m).collect();
         let r0 = fit(FamilyDef::find("normal").unwrap(), &centred).unwrap();
         let se0 = r0.stderr.unwrap()["mean"].as_f64().unwrap();
-        assert!((se0 / (s / n.sqrt()) - 1.0).abs() < 1e-6, "{se0}");
+        assert!((se0 / (s / n.sqrt()) - 1.0).abs() < 1e-14, "{se0}");
+        // And at the ends of the floating-point range, where differences of
+        // the log-likelihood run out of digits.
+        for scale in [1e-150, 1e150] {
+            let scaled: Vec<f64> = xs.iter().map(|x| x * scale).collect();
+            let r = fit(FamilyDef::find("normal").unwrap(), &scaled).unwrap();
+            let sd = r.params["std"].as_f64().unwrap();
+            let se = r.stderr.unwrap();
+            assert!((se["mean"].as_f64().unwrap() / (sd / n.sqrt()) - 1.0).abs() < 1e-14);
+            assert!((se["std"].as_f64().unwrap() / (sd / (2.0 * n).sqrt()) - 1.0).abs() < 1e-14);
+        }
         assert!((m - 1.5).abs() < 5.0 * 2.0 / n.sqrt());
         assert!((r.avg_loglik - truth.sum_ln_pdf(&xs) / n).abs() < 1e-3);
         assert!(r.avg_loglik >= truth.sum_ln_pdf(&xs) / n);
+    }
+
+    /// Nearly constant data give a gamma of shape 2.5e12, whose
+    /// log-likelihood is flat to rounding over a standard error. The
+    /// standard errors against mpmath at 50 digits,
+    /// `sqrt(k/(n(kψ₁(k) − 1)))` and `r sqrt(ψ₁(k)/(n(kψ₁(k) − 1)))` at the
+    /// reference estimate (itself good to 1e-10).
+    #[test]
+    fn gamma_standard_errors_hold_for_huge_shapes() {
+        let xs: Vec<f64> = (0..10)
+            .map(|i| 1.0 + 1e-6 * (f64::from(i) - 4.5) / 4.5)
+            .collect();
+        let r = fit(FamilyDef::find("gamma").unwrap(), &xs).unwrap();
+        let se = r.stderr.unwrap();
+        for (name, want) in [
+            ("shape", 1_097_706_098_083.751_2),
+            ("rate", 1_097_706_098_083.862_9),
+        ] {
+            let got = se[name].as_f64().unwrap();
+            assert!(
+                ((got - want) / want).abs() < 1e-9,
+                "{name}: {got} against {want}"
+            );
+        }
     }
 
     #[test]

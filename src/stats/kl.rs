@@ -448,11 +448,15 @@ fn closed_form(p: &Dist, q: &Dist) -> Option<f64> {
     }
 }
 
-/// `ln(σ_q/σ_p) + (σ_p² + (μ_p − μ_q)²) / (2σ_q²) − 1/2`.
+/// `ln(σ_q/σ_p) + (σ_p² + (μ_p − μ_q)²) / (2σ_q²) − 1/2`, computed as
+/// `½(u − ln(1 + u)) + ½((μ_p − μ_q)/σ_q)²` with `u = σ_p²/σ_q² − 1` taken
+/// from the exact difference `σ_p − σ_q`: two non-negative terms, so
+/// nearby normals keep their digits.
 pub fn normal_normal(p: &Normal, q: &Normal) -> f64 {
     let (sp, sq) = (p.std(), q.std());
-    let dm = p.mean() - q.mean();
-    (sq / sp).ln() + (sp * sp + dm * dm) / (2.0 * sq * sq) - 0.5
+    let u = (sp - sq) * (sp + sq) / (sq * sq);
+    let d = (p.mean() - q.mean()) / sq;
+    0.5 * special::x_minus_ln1p(u) + 0.5 * d * d
 }
 
 /// The definition of `KL(p ‖ q)` integrated (or summed) numerically,
@@ -538,6 +542,111 @@ mod tests {
         assert_eq!(v.method, Method::ClosedForm);
         let expected = 2.0f64.ln() + 0.25 - 0.5;
         assert!((v.value - expected).abs() < 1e-12);
+    }
+
+    /// Reference values are mpmath's at 60 digits, from the binary64 values
+    /// of the parameters as written.
+    #[test]
+    #[allow(clippy::excessive_precision)]
+    fn nearby_members_keep_their_digits() {
+        use crate::dist::text::parse_uni;
+        for (p, q, want) in [
+            (
+                "normal(mean=0,std=1)",
+                "normal(mean=1e-7,std=1.0000001)",
+                1.4999997345011047918e-14,
+            ),
+            (
+                "gamma(shape=2.5,rate=1.3)",
+                "gamma(shape=2.5000001,rate=1.3000001)",
+                2.1559306782308131045e-15,
+            ),
+            (
+                "beta(alpha=2,beta=3)",
+                "beta(alpha=2.0000001,beta=3.0000001)",
+                7.7288152322523676573e-16,
+            ),
+            (
+                "lognormal(meanlog=0,sdlog=1)",
+                "lognormal(meanlog=0,sdlog=1.0000001)",
+                9.999998345010898954e-15,
+            ),
+            (
+                "laplace(loc=0,scale=1)",
+                "laplace(loc=1e-7,scale=1.0000001)",
+                9.9999986725054823578e-15,
+            ),
+            (
+                "uniform(low=0,high=1)",
+                "uniform(low=-1e-7,high=1.0000001)",
+                1.9999998005838936815e-7,
+            ),
+            (
+                "geometric(p=0.3)",
+                "geometric(p=0.3000001)",
+                7.9365069291541773191e-14,
+            ),
+            (
+                "bernoulli(p=0.3)",
+                "bernoulli(p=0.3000001)",
+                2.3809520787462531076e-14,
+            ),
+            (
+                "poisson(rate=3)",
+                "poisson(rate=3.0000001)",
+                1.6666666241743678338e-15,
+            ),
+            (
+                "exponential(rate=2)",
+                "exponential(rate=2.0000002)",
+                4.9999996725053628528e-15,
+            ),
+            (
+                "gamma(shape=1e6,rate=1)",
+                "gamma(shape=1.000001e6,rate=1)",
+                5.0000008333333333332e-7,
+            ),
+            (
+                "beta(alpha=1e5,beta=1e5)",
+                "beta(alpha=1.00001e5,beta=1e5)",
+                2.5000062499999999219e-6,
+            ),
+            (
+                "exponential(rate=1.5)",
+                "gamma(shape=1.0000001,rate=1.5000001)",
+                3.7802256169821647464e-15,
+            ),
+            (
+                "gamma(shape=1.0000001,rate=2)",
+                "exponential(rate=2.0000001)",
+                1.4474669491452502719e-14,
+            ),
+        ] {
+            let v = kl(&parse_uni(p).unwrap(), &parse_uni(q).unwrap()).unwrap();
+            assert_eq!(v.method, Method::ClosedForm, "{p} ‖ {q}");
+            let err = ((v.value - want) / want).abs();
+            assert!(
+                err < 1e-14,
+                "{p} ‖ {q}: {:e} against {want:e} ({err:.1e})",
+                v.value
+            );
+        }
+    }
+
+    #[test]
+    #[allow(clippy::excessive_precision)]
+    fn concentrated_members_keep_the_digits_of_their_entropy() {
+        use crate::dist::text::parse_uni;
+        for (p, want) in [
+            ("gamma(shape=1e10,rate=1)", 12.931863998141567829),
+            ("gamma(shape=3e4,rate=7)", 4.6274936032678015352),
+            ("beta(alpha=1e8,beta=1e8)", -8.8311226121114279709),
+            ("beta(alpha=1e8,beta=2)", -16.84346510405083247),
+        ] {
+            let v = entropy(&parse_uni(p).unwrap()).unwrap();
+            let err = ((v.value - want) / want).abs();
+            assert!(err < 1e-14, "{p}: {} against {want} ({err:.1e})", v.value);
+        }
     }
 
     #[test]
