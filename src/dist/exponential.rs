@@ -118,7 +118,7 @@ impl Family for Exponential {
 /// `d − ln(1 + d)`, `d = r − 1`, to keep the digits of nearby rates.
 /// As torch.distributions.kl `_kl_exponential_exponential`.
 pub fn kl_exponential_exponential(p: &Exponential, q: &Exponential) -> f64 {
-    crate::stats::special::x_minus_ln1p((q.rate - p.rate) / p.rate)
+    crate::stats::special::ratio_minus_ln(p.rate, q.rate)
 }
 
 /// `KL(Exp(λ) ‖ Gamma(k, r)) = −k ln(r/λ) + r/λ + ln Γ(k) + kγ − (1 + γ)`:

@@ -7,8 +7,8 @@ use rand_distr::Distribution;
 use super::param::{self, Constraint, ParamDef, ParamError, ParamValue};
 use super::{Exponential, Family, FitError, Information, LN_SQRT_2PI, Normal, Univariate};
 use crate::stats::special::{
-    digamma, gamma_negentropy, ln_gamma, ln_gamma_bregman, trigamma, trigamma_minus_inv,
-    x_minus_ln1p,
+    digamma, gamma_negentropy, ln_gamma, ln_gamma_bregman, ln_ratio, ratio_minus_ln, trigamma,
+    trigamma_minus_inv, x_minus_ln1p,
 };
 use crate::stats::{fit, sum};
 
@@ -230,9 +230,11 @@ pub fn kl_gamma_gamma(p: &Gamma, q: &Gamma) -> f64 {
 
 /// [`kl_gamma_gamma`] on raw parameters, for the exponential pairs too.
 pub(crate) fn kl_gamma_parts(kp: f64, rp: f64, kq: f64, rq: f64) -> f64 {
-    let rho_m1 = (rq - rp) / rp;
-    let ln_rho = rho_m1.ln_1p();
-    kp * x_minus_ln1p(rho_m1) + ln_gamma_bregman(kp, kq - kp) + (kp - kq) * ln_rho
+    let rates = kp * ratio_minus_ln(rp, rq);
+    if rates == f64::INFINITY {
+        return rates;
+    }
+    rates + ln_gamma_bregman(kp, kq - kp) + (kp - kq) * ln_ratio(rp, rq)
 }
 
 /// `KL(Γ(k, r) ‖ Exp(λ))`: the gamma–gamma formula with `kq = 1`,

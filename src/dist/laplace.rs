@@ -169,10 +169,21 @@ impl Family for Laplace {
 /// `x = d/b₁`, both terms are non-negative and computed without
 /// cancellation when `p` and `q` are close.
 pub fn kl_laplace_laplace(p: &Laplace, q: &Laplace) -> f64 {
-    let t = (p.scale - q.scale) / q.scale;
+    let scales = special::ratio_minus_ln(q.scale, p.scale);
+    if scales == f64::INFINITY {
+        return scales;
+    }
     let r = p.scale / q.scale;
-    let x = (p.loc - q.loc).abs() / p.scale;
-    special::x_minus_ln1p(t) + r * special::x_plus_expm1_neg(x)
+    let gap = (p.loc - q.loc).abs();
+    let x = gap / p.scale;
+    // r·(x + e^{−x} − 1); for x > 1 as d/b₂ − r(1 − e^{−x}), which stays
+    // finite when r underflows and x overflows.
+    let locations = if x > 1.0 {
+        gap / q.scale + r * (-x).exp_m1()
+    } else {
+        r * special::x_plus_expm1_neg(x)
+    };
+    scales + locations
 }
 
 /// `KL(Laplace(μ, b) ‖ N(m, σ)) = ln(σ/(2b)) + ½ ln 2π − 1 + (2b² + (μ − m)²)/(2σ²)`,

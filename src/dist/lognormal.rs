@@ -162,9 +162,8 @@ impl Family for LogNormal {
 /// `½(u − ln(1 + u)) + (μ₁ − μ₂)²/(2σ₂²)` with `u = σ₁²/σ₂² − 1`, both terms
 /// are non-negative and free of cancellation when `p` and `q` are close.
 pub fn kl_lognormal_lognormal(p: &LogNormal, q: &LogNormal) -> f64 {
-    let u = (p.sdlog - q.sdlog) * (p.sdlog + q.sdlog) / (q.sdlog * q.sdlog);
     let d = (p.meanlog - q.meanlog) * q.inv_sdlog;
-    0.5 * crate::stats::special::x_minus_ln1p(u) + 0.5 * d * d
+    0.5 * crate::stats::special::squared_ratio_minus_ln(q.sdlog, p.sdlog) + 0.5 * d * d
 }
 
 #[cfg(test)]

@@ -453,10 +453,8 @@ fn closed_form(p: &Dist, q: &Dist) -> Option<f64> {
 /// from the exact difference `σ_p − σ_q`: two non-negative terms, so
 /// nearby normals keep their digits.
 pub fn normal_normal(p: &Normal, q: &Normal) -> f64 {
-    let (sp, sq) = (p.std(), q.std());
-    let u = (sp - sq) * (sp + sq) / (sq * sq);
-    let d = (p.mean() - q.mean()) / sq;
-    0.5 * special::x_minus_ln1p(u) + 0.5 * d * d
+    let d = (p.mean() - q.mean()) / q.std();
+    0.5 * special::squared_ratio_minus_ln(q.std(), p.std()) + 0.5 * d * d
 }
 
 /// The definition of `KL(p ‖ q)` integrated (or summed) numerically,
@@ -630,6 +628,55 @@ mod tests {
                 "{p} ‖ {q}: {:e} against {want:e} ({err:.1e})",
                 v.value
             );
+        }
+    }
+
+    /// Scales 600 decades apart: ratios overflow or underflow, the
+    /// divergences are finite one way (`ln ρ = −600 ln 10` dominates) and
+    /// `+inf` the other, never NaN.
+    #[test]
+    fn scales_far_apart_give_finite_or_infinite_divergences() {
+        use crate::dist::text::parse_uni;
+        let l = 600.0 * std::f64::consts::LN_10;
+        let lg = |x: f64| special::ln_gamma(x);
+        for (p, q, want) in [
+            (
+                "exponential(rate=1e300)",
+                "exponential(rate=1e-300)",
+                l - 1.0,
+            ),
+            (
+                "normal(mean=0,std=1e-300)",
+                "normal(mean=0,std=1e300)",
+                l - 0.5,
+            ),
+            (
+                "lognormal(meanlog=0,sdlog=1e-300)",
+                "lognormal(meanlog=0,sdlog=1e300)",
+                l - 0.5,
+            ),
+            (
+                "laplace(loc=0,scale=1e-300)",
+                "laplace(loc=1e300,scale=1e300)",
+                l,
+            ),
+            (
+                "gamma(shape=2,rate=1e300)",
+                "gamma(shape=3,rate=1e-300)",
+                2.0 * (l - 1.0) + (lg(3.0) - lg(2.0) - special::digamma(2.0)) + l,
+            ),
+        ] {
+            let v = kl(&parse_uni(p).unwrap(), &parse_uni(q).unwrap())
+                .unwrap()
+                .value;
+            assert!(
+                ((v - want) / want).abs() < 1e-14,
+                "{p} ‖ {q}: {v} against {want}"
+            );
+            let back = kl(&parse_uni(q).unwrap(), &parse_uni(p).unwrap())
+                .unwrap()
+                .value;
+            assert_eq!(back, f64::INFINITY, "{q} ‖ {p}");
         }
     }
 

@@ -69,8 +69,50 @@ pub fn x_minus_ln1p(x: f64) -> f64 {
             tail = u2 * (1.0 / f64::from(2 * j + 1) + tail);
         }
         x * u - 2.0 * u * tail
+    } else if x == f64::INFINITY {
+        x
     } else {
         x - x.ln_1p()
+    }
+}
+
+/// `ρ − 1 − ln ρ` for the ratio `ρ = b/a` of two positive numbers: near 1
+/// through [`x_minus_ln1p`] of the exact gap, elsewhere with `ln ρ` as
+/// `ln b − ln a`, so a ratio that overflows or underflows still gives the
+/// right (infinite or large finite) value.
+pub fn ratio_minus_ln(a: f64, b: f64) -> f64 {
+    let rho = b / a;
+    if (0.5..=2.0).contains(&rho) {
+        x_minus_ln1p((b - a) / a)
+    } else if rho == f64::INFINITY {
+        rho
+    } else {
+        rho - 1.0 - (b.ln() - a.ln())
+    }
+}
+
+/// [`ratio_minus_ln`] of the squared ratio `ρ = (b/a)²`, the scale term of
+/// two normals, without squaring the scales themselves (which would
+/// overflow for scales beyond 1e154).
+pub fn squared_ratio_minus_ln(a: f64, b: f64) -> f64 {
+    let t = b / a;
+    if (0.5..=2.0).contains(&t) {
+        x_minus_ln1p(((b - a) / a) * ((b + a) / a))
+    } else if t * t == f64::INFINITY {
+        f64::INFINITY
+    } else {
+        t * t - 1.0 - 2.0 * (b.ln() - a.ln())
+    }
+}
+
+/// `ln(b/a)` for positive `a`, `b`, without overflow of the ratio and
+/// with the digits of a ratio near 1.
+pub fn ln_ratio(a: f64, b: f64) -> f64 {
+    let rho = b / a;
+    if (0.5..=2.0).contains(&rho) {
+        ((b - a) / a).ln_1p()
+    } else {
+        b.ln() - a.ln()
     }
 }
 
