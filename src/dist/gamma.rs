@@ -7,8 +7,8 @@ use rand_distr::Distribution;
 use super::param::{self, Constraint, ParamDef, ParamError, ParamValue};
 use super::{Exponential, Family, FitError, Information, LN_SQRT_2PI, Normal, Univariate};
 use crate::stats::special::{
-    digamma, gamma_negentropy, ln_gamma, ln_gamma_bregman, ln_ratio, ratio_minus_ln, trigamma,
-    trigamma_minus_inv, x_minus_ln1p,
+    digamma, gamma_negentropy, ln_gamma, ln_gamma_bregman, ln_ratio, ratio_minus_ln,
+    stirling_remainders, trigamma, trigamma_minus_inv, x_minus_ln1p,
 };
 use crate::stats::{fit, sum};
 
@@ -175,20 +175,7 @@ fn ln_minus_digamma(k: f64) -> (f64, f64) {
     if k < 10.0 {
         return (k.ln() - digamma(k), -trigamma_minus_inv(k));
     }
-    let r = 1.0 / (k * k);
-    let value = 0.5 / k
-        + r * (1.0 / 12.0
-            - r * (1.0 / 120.0
-                - r * (1.0 / 252.0
-                    - r * (1.0 / 240.0 - r * (1.0 / 132.0 - r * (691.0 / 32760.0 - r / 12.0))))));
-    let slope = -(0.5 * r
-        + r / k
-            * (1.0 / 6.0
-                - r * (1.0 / 30.0
-                    - r * (1.0 / 42.0
-                        - r * (1.0 / 30.0
-                            - r * (5.0 / 66.0 - r * (691.0 / 2730.0 - r * 7.0 / 6.0)))))));
-    (value, slope)
+    (0.5 / k + stirling_remainders(k).1, -trigamma_minus_inv(k))
 }
 
 /// The root of `ln k − ψ(k) = s` for `s > 0`. The left side is convex and

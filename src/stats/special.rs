@@ -120,7 +120,7 @@ pub fn ln_ratio(a: f64, b: f64) -> f64 {
 /// cancels: `R(x) = ln Γ(x) − (x − ½) ln x + x − ½ ln 2π` and
 /// `S(x) = ln x − 1/(2x) − ψ(x)`, both by their Bernoulli series, for
 /// `x ≥ 10` (at 10 the first term left out is below 1e-17 of each).
-fn stirling_remainders(x: f64) -> (f64, f64) {
+pub fn stirling_remainders(x: f64) -> (f64, f64) {
     let r = 1.0 / (x * x);
     let ln_gamma = (1.0 / 12.0
         - r * (1.0 / 360.0
@@ -162,13 +162,7 @@ pub fn trigamma_minus_inv(x: f64) -> f64 {
         shift += 1.0 / (x * x * (x + 1.0));
         x += 1.0;
     }
-    let r = 1.0 / (x * x);
-    let series = r
-        * (1.0 / 6.0
-            - r * (1.0 / 30.0
-                - r * (1.0 / 42.0
-                    - r * (1.0 / 30.0 - r * (5.0 / 66.0 - r * (691.0 / 2730.0 - r * 7.0 / 6.0))))));
-    shift + 0.5 * r + series / x
+    shift + trigamma_excess_series(x)
 }
 
 /// The Bregman divergence of `ln Γ`: `ln Γ(x + d) − ln Γ(x) − d ψ(x)` for
@@ -212,14 +206,9 @@ pub fn digamma(x: f64) -> f64 {
         shift -= 1.0 / x;
         x += 1.0;
     }
-    let r = 1.0 / (x * x);
     // ln x − 1/(2x) − Σ B₂ₖ / (2k x²ᵏ)
-    let series = r
-        * (1.0 / 12.0
-            - r * (1.0 / 120.0
-                - r * (1.0 / 252.0
-                    - r * (1.0 / 240.0 - r * (1.0 / 132.0 - r * (691.0 / 32760.0 - r / 12.0))))));
-    shift + x.ln() - 0.5 / x - series
+    let (_, rest) = stirling_remainders(x);
+    shift + x.ln() - 0.5 / x - rest
 }
 
 /// The trigamma function `ψ₁(x) = d²/dx² ln Γ(x)`, for `x > 0`.
@@ -232,14 +221,20 @@ pub fn trigamma(x: f64) -> f64 {
         shift += 1.0 / (x * x);
         x += 1.0;
     }
-    let r = 1.0 / (x * x);
     // 1/x + 1/(2x²) + Σ B₂ₖ / x²ᵏ⁺¹
+    shift + 1.0 / x + trigamma_excess_series(x)
+}
+
+/// `ψ₁(x) − 1/x = 1/(2x²) + Σ B₂ₖ / x²ᵏ⁺¹`, the asymptotic series, for
+/// `x ≥ 10`.
+fn trigamma_excess_series(x: f64) -> f64 {
+    let r = 1.0 / (x * x);
     let series = r
         * (1.0 / 6.0
             - r * (1.0 / 30.0
                 - r * (1.0 / 42.0
                     - r * (1.0 / 30.0 - r * (5.0 / 66.0 - r * (691.0 / 2730.0 - r * 7.0 / 6.0))))));
-    shift + 1.0 / x + 0.5 * r + series / x
+    0.5 * r + series / x
 }
 
 #[cfg(test)]
