@@ -20,3 +20,5 @@ pub mod run;
 pub mod site;
 pub mod spec;
 pub mod stats;
+#[cfg(test)]
+pub(crate) mod testing;

@@ -243,7 +243,7 @@ mod tests {
         let p = r.params["p"].as_f64().unwrap();
         let se = r.stderr.unwrap()["p"].as_f64().unwrap();
         let expected = (p * (1.0 - p) / xs.len() as f64).sqrt();
-        assert!((se / expected - 1.0).abs() < 1e-5, "{se} vs {expected}");
+        assert!((se / expected - 1.0).abs() < 1e-14, "{se} vs {expected}");
         // At p̂ = 0 the likelihood is not smooth on both sides: no error bar.
         let r = fit::fit(FamilyDef::find("bernoulli").unwrap(), &[0.0; 10]).unwrap();
         assert!(r.stderr.is_none());

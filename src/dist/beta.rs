@@ -316,34 +316,17 @@ pub fn kl_beta_gamma(p: &Beta, q: &Gamma) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::{Dist, FamilyDef};
-    use crate::stats::kl::{Method, entropy_by_definition, kl, kl_by_definition};
+    use crate::dist::Dist;
+    use crate::stats::kl::{Method, entropy_by_definition, kl};
     use crate::stats::quad::{self, Tolerance};
+    use crate::testing::{
+        agrees_with_definition, assert_close, assert_errors_are_the_observed_information,
+        assert_fit_recovers, draws,
+    };
     use rand::SeedableRng;
 
     fn beta(a: f64, b: f64) -> Beta {
         Beta::new(a, b).unwrap()
-    }
-
-    /// `value` within `rel` of a finite `reference` (absolutely, below 1).
-    fn assert_close(value: f64, reference: f64, rel: f64) {
-        assert!(
-            reference.is_finite() && (value - reference).abs() <= rel * reference.abs().max(1.0),
-            "{value} vs {reference} (rel {rel})"
-        );
-    }
-
-    fn agrees_with_definition(p: Dist, q: Dist) {
-        let closed = kl(&p, &q).unwrap();
-        assert_eq!(closed.method, Method::ClosedForm);
-        let numeric = kl_by_definition(&p, &q).unwrap();
-        assert_eq!(numeric.method, Method::Quadrature, "{p:?} {q:?}");
-        assert_close(closed.value, numeric.value, 1e-10);
-    }
-
-    fn draws(d: &Beta, n: usize, seed: u64) -> Vec<f64> {
-        let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
-        (0..n).map(|_| d.sample(&mut rng)).collect()
     }
 
     const SHAPES: [(f64, f64); 8] = [
@@ -459,48 +442,20 @@ mod tests {
     #[test]
     fn fit_recovers_the_parameters_and_is_a_maximum() {
         for (a, b) in [(0.4, 0.6), (2.0, 5.0), (30.0, 3.0)] {
-            let truth = beta(a, b);
-            let n = 200_000;
-            let xs = draws(&truth, n, 3);
-            let fitted = Beta::fit(&xs).unwrap();
-            let se = truth.cramer_rao().unwrap();
-            let root_n = (n as f64).sqrt();
-            assert!(
-                (fitted.alpha - a).abs() < 5.0 * se[0] / root_n,
-                "{fitted:?}"
-            );
-            assert!((fitted.beta - b).abs() < 5.0 * se[1] / root_n, "{fitted:?}");
-            let at = |a: f64, b: f64| beta(a, b).sum_ln_pdf(&xs) / n as f64;
-            let best = at(fitted.alpha, fitted.beta);
-            for (da, db) in [
-                (1.0, 0.0),
-                (-1.0, 0.0),
-                (0.0, 1.0),
-                (0.0, -1.0),
-                (1.0, 1.0),
-                (1.0, -1.0),
-            ] {
-                let h = 1e-4;
-                let other = at(fitted.alpha * (1.0 + h * da), fitted.beta * (1.0 + h * db));
-                assert!(best >= other, "{da} {db}");
-            }
+            assert_fit_recovers(&Dist::Beta(beta(a, b)), 200_000, 3);
         }
     }
 
     #[test]
-    fn fit_report_standard_errors_are_the_inverse_information() {
-        let xs = draws(&beta(1.5, 0.8), 50_000, 4);
-        let r = fit::fit(FamilyDef::find("beta").unwrap(), &xs).unwrap();
-        let (a, b) = (
-            r.params["alpha"].as_f64().unwrap(),
-            r.params["beta"].as_f64().unwrap(),
-        );
-        let expected = beta(a, b).cramer_rao().unwrap();
-        let se = r.stderr.unwrap();
-        let root_n = (xs.len() as f64).sqrt();
+    fn fit_report_standard_errors_are_the_observed_information() {
         // The observed information of a beta does not depend on the data.
-        assert_close(se["alpha"].as_f64().unwrap(), expected[0] / root_n, 1e-5);
-        assert_close(se["beta"].as_f64().unwrap(), expected[1] / root_n, 1e-5);
+        for (a, b) in [(0.4, 0.6), (1.5, 0.8), (30.0, 3.0)] {
+            assert_errors_are_the_observed_information(
+                "beta",
+                &draws(&beta(a, b), 50_000, 4),
+                1e-6,
+            );
+        }
     }
 
     #[test]

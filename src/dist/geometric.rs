@@ -271,7 +271,7 @@ mod tests {
         let p = r.params["p"].as_f64().unwrap();
         let se = r.stderr.unwrap()["p"].as_f64().unwrap();
         let expected = p * (1.0 - p).sqrt() / (xs.len() as f64).sqrt();
-        assert!((se / expected - 1.0).abs() < 1e-5, "{se} vs {expected}");
+        assert!((se / expected - 1.0).abs() < 1e-14, "{se} vs {expected}");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use rand_distr::{Distribution, StandardNormal};
 
 use super::param::{self, Constraint, ParamDef, ParamError, ParamValue};
 use super::{Family, FitError, Information, Univariate};
-use crate::stats::sum;
+use crate::stats::{fit, sum};
 
 /// `ln √(2π)`.
 pub const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
@@ -128,13 +128,9 @@ impl Family for Normal {
             family: Self::NAME,
             reason: reason.to_string(),
         };
+        fit::check_data(Self::NAME, xs)?;
         if xs.len() < 2 {
             return Err(degenerate("needs at least 2 observations"));
-        }
-        if xs.iter().any(|x| !x.is_finite()) {
-            return Err(degenerate(
-                "the data hold a value that is not a finite number",
-            ));
         }
         let (mean, std) = sum::mean_std(xs, 0);
         if std <= 0.0 {

@@ -317,7 +317,7 @@ mod tests {
         let se = r.stderr.unwrap()["rate"].as_f64().unwrap();
         // I(λ) = 1/λ, so the standard error is √(λ̂/n).
         let expected = (rate / xs.len() as f64).sqrt();
-        assert!((se / expected - 1.0).abs() < 1e-5, "{se} vs {expected}");
+        assert!((se / expected - 1.0).abs() < 1e-14, "{se} vs {expected}");
     }
 
     #[test]

@@ -229,29 +229,14 @@ pub fn kl_uniform_beta(p: &Uniform, q: &Beta) -> f64 {
 mod tests {
     use super::*;
     use crate::dist::{Dist, FamilyDef};
-    use crate::stats::kl::{Method, entropy_by_definition, kl, kl_by_definition};
+    use crate::stats::kl::{entropy_by_definition, kl};
     use crate::stats::quad::{self, Tolerance};
     use crate::stats::sum;
+    use crate::testing::{agrees_with_definition, assert_close};
     use rand::SeedableRng;
 
     fn uniform(lo: f64, hi: f64) -> Uniform {
         Uniform::new(lo, hi).unwrap()
-    }
-
-    /// `value` within `rel` of a finite `reference` (absolutely, below 1).
-    fn assert_close(value: f64, reference: f64, rel: f64) {
-        assert!(
-            reference.is_finite() && (value - reference).abs() <= rel * reference.abs().max(1.0),
-            "{value} vs {reference} (rel {rel})"
-        );
-    }
-
-    fn agrees_with_definition(p: Dist, q: Dist) {
-        let closed = kl(&p, &q).unwrap();
-        assert_eq!(closed.method, Method::ClosedForm);
-        let numeric = kl_by_definition(&p, &q).unwrap();
-        assert_eq!(numeric.method, Method::Quadrature, "{p:?} {q:?}");
-        assert_close(closed.value, numeric.value, 1e-10);
     }
 
     #[test]

@@ -500,12 +500,7 @@ fn em(xs: &[f64], means: &[f64], spread: f64) -> Option<(f64, Vec<Component>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
-
-    fn draws(d: &Dist, n: usize, seed: u64) -> Vec<f64> {
-        let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
-        (0..n).map(|_| d.sample(&mut rng)).collect()
-    }
+    use crate::testing::draws;
 
     #[test]
     fn normal_fit_reports_parameters_and_textbook_standard_errors() {
