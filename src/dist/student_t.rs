@@ -10,8 +10,9 @@ use rand::Rng;
 use rand_distr::Distribution;
 
 use super::param::{self, Constraint, ParamDef, ParamError, ParamValue};
-use super::{Family, FitError, Information, Univariate};
+use super::{Family, FitError, Information, LN_SQRT_2PI, Univariate};
 use crate::stats::linalg::Cholesky;
+use crate::stats::special::x_minus_ln1p;
 use crate::stats::{fit, sum};
 
 /// The Student t distribution with `df` degrees of freedom, location `loc`
@@ -66,9 +67,11 @@ impl StudentT {
     }
 }
 
-/// `ln p(0)` for the standard t: `ln Γ((ν+1)/2) − ln Γ(ν/2) − ½ ln(νπ)`.
+/// `ln p(0)` for the standard t: `ln Γ((ν+1)/2) − ln Γ(ν/2) − ½ ln(νπ)`,
+/// which is `−½ ln 2π` plus the excess of [`HalfShift`] (the `½ ln(ν/2)`
+/// of both sides cancels analytically, not in floating point).
 fn ln_standard_peak(df: f64) -> f64 {
-    half_shift(0.5 * df).ln_gamma - 0.5 * (df * std::f64::consts::PI).ln()
+    half_shift(0.5 * df).ln_gamma_excess - LN_SQRT_2PI
 }
 
 /// `ln(1 + y²)` for `y ≥ 0`, also where `y²` would overflow.
@@ -119,8 +122,7 @@ impl Univariate for StudentT {
         let nu = self.df;
         let shift = half_shift(0.5 * nu);
         Some(
-            0.5 * (nu + 1.0) * shift.digamma + 0.5 * (nu * std::f64::consts::PI).ln()
-                - shift.ln_gamma
+            0.5 * (nu + 1.0) * shift.digamma + LN_SQRT_2PI - shift.ln_gamma_excess
                 + self.scale.ln(),
         )
     }
@@ -214,10 +216,17 @@ impl Family for StudentT {
     }
 }
 
-/// `ln Γ(a + ½) − ln Γ(a)`, `ψ(a + ½) − ψ(a)` and `ψ₁(a) − ψ₁(a + ½)`.
+/// `ln Γ(a + ½) − ln Γ(a) − ½ ln a`, `ψ(a + ½) − ψ(a)` and
+/// `ψ₁(a) − ψ₁(a + ½)`.
+///
+/// The first is the excess of the log-ratio over its large-`a` limit
+/// `½ ln a`: about `−1/(8a)`, where the ratio itself grows without bound.
+/// Density and entropy need exactly this excess, and taking it whole keeps
+/// their digits at any `ν` (for `ν = 10³⁰⁰` the ratio is 345 and the
+/// entropy 1.42: subtracting would lose eight bits).
 #[derive(Debug, Clone, Copy)]
 struct HalfShift {
-    ln_gamma: f64,
+    ln_gamma_excess: f64,
     digamma: f64,
     trigamma: f64,
 }
@@ -255,6 +264,7 @@ fn power_step(a: f64, m: i32) -> f64 {
 /// `Γ(x + 1) = x Γ(x)`, whose terms for the digamma and trigamma
 /// differences are positive, so nothing cancels there either.
 fn half_shift(a: f64) -> HalfShift {
+    let start = a;
     let (mut a, mut ln_gamma, mut digamma, mut trigamma) = (a, 0.0, 0.0, 0.0);
     while a < STIRLING_FROM {
         ln_gamma -= (0.5 / a).ln_1p();
@@ -272,10 +282,24 @@ fn half_shift(a: f64) -> HalfShift {
     }
     let h = 0.5 / a;
     HalfShift {
-        ln_gamma: ln_gamma + (a * h.ln_1p() - 0.5 + 0.5 * a.ln() + d0),
+        // ½ ln a of the shifted argument, less the ½ ln a of the start.
+        ln_gamma_excess: ln_gamma + (d0 - half_log_excess(a)) + 0.5 * (a / start).ln(),
         digamma: digamma + (h.ln_1p() + h / (2.0 * a + 1.0) + d1),
         // (4a² + 6a + 1)/(2a²(2a + 1)²), arranged not to overflow.
         trigamma: trigamma + ((4.0 + (6.0 + 1.0 / a) / a) / (2.0 * (2.0 * a + 1.0).powi(2)) - d2),
+    }
+}
+
+/// `½ − a ln(1 + 1/(2a))` for `a ≥ 10`: `a (h − ln(1 + h))` with `h = 1/(2a)`,
+/// about `1/(8a)`. Beyond `a = 10⁸` from the series `a h² (½ − h/3 + h²/4)`,
+/// whose first omitted term is below 1e-25 relatively, because `h²`
+/// underflows long before `1/(8a)` does.
+fn half_log_excess(a: f64) -> f64 {
+    let h = 0.5 / a;
+    if a < 1e8 {
+        a * x_minus_ln1p(h)
+    } else {
+        0.25 / a * (0.5 - h * (1.0 / 3.0 - 0.25 * h))
     }
 }
 
@@ -707,14 +731,48 @@ mod tests {
             ),
         ] {
             let s = half_shift(a);
-            assert_relative(s.ln_gamma, ln_gamma, 1e-15);
+            assert_relative(s.ln_gamma_excess + 0.5 * a.ln(), ln_gamma, 1e-15);
             assert_relative(s.digamma, digamma, 4e-15);
             assert_relative(s.trigamma, trigamma, 4e-15);
         }
         let s = half_shift(1e6);
-        assert_relative(s.ln_gamma, 6.907_755_153_982_137, 1e-15);
+        assert_relative(s.ln_gamma_excess, -1.249_999_999_999_947_9e-7, 1e-15);
+        assert_relative(half_shift(1e150).ln_gamma_excess, -1.25e-151, 1e-15);
+        assert_relative(half_shift(5e299).ln_gamma_excess, -2.5e-301, 1e-15);
         assert_relative(s.digamma, 5.000_001_25e-7, 1e-15);
         assert_relative(s.trigamma, 5.000_002_5e-13, 1e-14);
+    }
+
+    #[test]
+    #[allow(clippy::excessive_precision)] // digits as mpmath printed them
+    fn peak_density_and_entropy_keep_their_digits_for_any_df() {
+        // mpmath at 700 digits: loggamma((ν+1)/2) − loggamma(ν/2) − ½ ln(νπ),
+        // and the entropy of the standard t.
+        for (df, peak, entropy) in [
+            (
+                1e3,
+                -0.919_188_533_163_006_125_11,
+                1.419_938_783_037_881_375_4,
+            ),
+            (
+                1e6,
+                -0.918_938_783_204_672_741_74,
+                1.418_939_533_204_922_741_6,
+            ),
+            (
+                1e10,
+                -0.918_938_533_229_672_741_78,
+                1.418_938_533_304_672_741_8,
+            ),
+            (
+                1e300,
+                -0.918_938_533_204_672_741_78,
+                1.418_938_533_204_672_741_8,
+            ),
+        ] {
+            assert_relative(ln_standard_peak(df), peak, 1e-15);
+            assert_relative(t(df, 0.0, 1.0).entropy().unwrap(), entropy, 1e-15);
+        }
     }
 
     #[test]
