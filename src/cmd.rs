@@ -12,7 +12,7 @@ macro_rules! out {
 
 use anyhow::{Context as _, bail};
 
-use likely::dist::{FAMILIES, FamilyDef, text};
+use likely::dist::{FAMILIES, FamilyDef, number_label, text};
 use likely::stats::fit::{self, FitReport};
 use likely::stats::kl::{self, Method, Value};
 use likely::{build, data};
@@ -79,10 +79,14 @@ fn print_value(what: &str, v: &Value, json: bool) -> anyhow::Result<()> {
         match v.stderr {
             Some(se) => out!(
                 "{what} = {} ± {se:.2e} nats ({})",
-                v.value,
+                number_label(v.value),
                 method_name(v.method)
             ),
-            None => out!("{what} = {} nats ({})", v.value, method_name(v.method)),
+            None => out!(
+                "{what} = {} nats ({})",
+                number_label(v.value),
+                method_name(v.method)
+            ),
         }
     }
     Ok(())
@@ -172,13 +176,25 @@ fn print_report(r: &FitReport) {
         "{} fitted to {} observations, average log-likelihood {}",
         r.family,
         r.n,
-        r.avg_loglik
+        number_label(r.avg_loglik)
     );
     for (name, value) in &r.params {
-        let se = r.stderr.as_ref().and_then(|s| s.get(name));
-        match se {
-            Some(se) => out!("  {name:<10} {value}   (standard error {se})"),
+        let value = json_label(value);
+        match r.stderr.as_ref().and_then(|s| s.get(name)) {
+            Some(se) => out!("  {name:<10} {value}   (standard error {})", json_label(se)),
             None => out!("  {name:<10} {value}"),
         }
+    }
+}
+
+/// A number, or a list of them, of a report as [`number_label`] shows it.
+fn json_label(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Number(x) => x.as_f64().map_or_else(|| x.to_string(), number_label),
+        serde_json::Value::Array(xs) => {
+            let parts: Vec<String> = xs.iter().map(json_label).collect();
+            format!("[{}]", parts.join(", "))
+        }
+        other => other.to_string(),
     }
 }

@@ -91,7 +91,7 @@ fn fit_reads_numbers_and_reports_json() {
     assert_eq!(v["params"]["mean"], 3.0);
     assert!((v["params"]["std"].as_f64().unwrap() - 2.5f64.sqrt()).abs() < 1e-15);
     let se = v["stderr"]["mean"].as_f64().unwrap();
-    assert!((se - 2.5f64.sqrt() / 2.0).abs() < 1e-6, "{se}");
+    assert!((se - 2.5f64.sqrt() / 2.0).abs() < 1e-15, "{se}");
     let human = likely(
         dir.path(),
         &["fit", "normal", "x.csv", "--column", "x"],
@@ -101,6 +101,30 @@ fn fit_reads_numbers_and_reports_json() {
         human.stdout.contains("normal fitted to 4 observations"),
         "{}",
         human.stdout
+    );
+}
+
+#[test]
+fn human_output_writes_extreme_values_in_scientific_notation() {
+    let dir = tempfile::tempdir().unwrap();
+    // H = ln Γ(k) + (1 − k) ψ(k) + k − ln rate ≈ −1/k for a tiny shape k.
+    let out = likely(dir.path(), &["entropy", "gamma(shape=1e-300, rate=1)"], &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("= -1e300 nats")
+            || out.stdout.contains("= -9.999999999999999e299 nats"),
+        "{}",
+        out.stdout
+    );
+    let out = likely(
+        dir.path(),
+        &["kl", "normal(mean=0, std=1)", "normal(mean=1e-9, std=1)"],
+        &[],
+    );
+    assert!(
+        out.stdout.contains("= 5.0000000000000005e-19 nats") || out.stdout.contains("= 5e-19 nats"),
+        "{}",
+        out.stdout
     );
 }
 
