@@ -136,8 +136,20 @@ impl Family for Gamma {
         // mean (0 in exact arithmetic), summed exactly enough to subtract.
         // Near-constant data then keep the digits of their tiny s, which
         // ln(mean) − mean(ln x) would lose.
+        // Below half the mean, 1 + d = x/mean would lose the digits of a
+        // small x (and reach 0 for x/mean < 1e-16): there d − ln(x/mean)
+        // has nothing to cancel.
         let n = xs.len() as f64;
-        let spread = sum::lanes(xs, |x| x_minus_ln1p((x - mean) / mean)) / n;
+        let ln_mean = mean.ln();
+        let term = |x: f64| {
+            let d = (x - mean) / mean;
+            if d < -0.5 {
+                d - (x.ln() - ln_mean)
+            } else {
+                x_minus_ln1p(d)
+            }
+        };
+        let spread = sum::lanes(xs, term) / n;
         let residual = sum::accurate(xs.iter().map(|x| x - mean)) / (n * mean);
         let s = spread - residual;
         if !(mean.is_finite() && s.is_finite()) {
@@ -249,7 +261,7 @@ mod tests {
     use crate::stats::quad::{self, Tolerance};
     use crate::testing::{
         agrees_with_definition, assert_close, assert_errors_are_the_observed_information,
-        assert_fit_recovers, draws,
+        assert_fit_recovers, assert_relative, draws,
     };
     use rand::SeedableRng;
 
@@ -502,6 +514,34 @@ mod tests {
     /// the naive difference keeps three digits. The shape (and the rate,
     /// the mean being 1) against mpmath at 60 digits: the root of
     /// `ln k − ψ(k) = s` for the same binary64 data.
+    #[test]
+    #[allow(clippy::excessive_precision)] // digits as mpmath printed them
+    fn fit_keeps_its_digits_with_observations_far_below_the_mean() {
+        // mpmath at 40 digits: the root of ln k − ψ(k) = ln(mean) − mean(ln x)
+        // and rate = k/mean. A gamma of small shape draws such values.
+        for (xs, shape, rate) in [
+            (
+                [1e-20, 0.5, 1.2],
+                0.057_741_407_755_825_857_607,
+                0.101_896_601_922_045_631_07,
+            ),
+            (
+                [1e-15, 0.5, 1.2],
+                0.075_534_443_570_831_458_918,
+                0.133_296_076_889_702_496_15,
+            ),
+            (
+                [1e-300, 1e-200, 1.0],
+                0.002_576_962_738_139_957_648_5,
+                0.007_730_888_214_419_872_945_4,
+            ),
+        ] {
+            let fit = Gamma::fit(&xs).unwrap();
+            assert_relative(fit.shape, shape, 1e-13);
+            assert_relative(fit.rate, rate, 1e-13);
+        }
+    }
+
     #[test]
     fn fit_of_nearly_constant_data_keeps_its_digits() {
         let xs: Vec<f64> = (0..10)
