@@ -72,7 +72,9 @@ fn maybe_number<S: serde::Serializer>(x: &Option<f64>, serializer: S) -> Result<
 impl Value {
     fn exact(value: f64) -> Self {
         Self {
-            value,
+            // A degenerate distribution's entropy, −(1·ln 1), is −0: shown
+            // as 0 (x + 0 is +0 for either zero, and x otherwise).
+            value: value + 0.0,
             method: Method::ClosedForm,
             stderr: None,
         }

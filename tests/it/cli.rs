@@ -116,6 +116,14 @@ fn human_output_writes_extreme_values_in_scientific_notation() {
         "{}",
         out.stdout
     );
+    for degenerate in [
+        "bernoulli(p=1)",
+        "geometric(p=1)",
+        "categorical(probs=[1, 0])",
+    ] {
+        let v = json(&["entropy", degenerate, "--json"]);
+        assert_eq!(v["value"].to_string(), "0.0", "{degenerate}");
+    }
     let out = likely(
         dir.path(),
         &["kl", "normal(mean=0, std=1)", "normal(mean=1e-9, std=1)"],
