@@ -44,10 +44,30 @@ pub fn mean(xs: &[f64]) -> f64 {
 }
 
 /// Mean and standard deviation with divisor `n - ddof`.
+///
+/// Deviations so small that their squares underflow (data near 1e-300) or
+/// so large that they overflow (near 1e300) are summed again scaled by a
+/// power of two, which is exact, so every other result is unchanged.
 pub fn mean_std(xs: &[f64], ddof: usize) -> (f64, f64) {
     let m = mean(xs);
+    let divisor = xs.len().saturating_sub(ddof) as f64;
     let ss = lanes(xs, |x| (x - m) * (x - m));
-    (m, (ss / (xs.len().saturating_sub(ddof)) as f64).sqrt())
+    // Squares below 1e-290 may have lost digits to gradual underflow.
+    if ss.is_finite() && ss > 1e-290 {
+        return (m, (ss / divisor).sqrt());
+    }
+    let largest = xs.iter().fold(0.0f64, |a, x| a.max((x - m).abs()));
+    if !(largest.is_finite() && largest > 0.0) {
+        return (m, (ss / divisor).sqrt());
+    }
+    // 2^-e with e the binary exponent of the largest deviation (kept
+    // within 2^±1000, so the scale itself is finite).
+    let scale = 2f64.powi((-largest.log2().floor()).clamp(-1000.0, 1000.0) as i32);
+    let scaled = lanes(xs, |x| {
+        let d = (x - m) * scale;
+        d * d
+    });
+    (m, (scaled / divisor).sqrt() / scale)
 }
 
 /// A running sum that carries the rounding error of each addition
@@ -95,6 +115,23 @@ pub fn accurate(xs: impl IntoIterator<Item = f64>) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn standard_deviation_at_the_ends_of_the_floating_point_range() {
+        // Each data set is 1, 2, 3 times a scale: std √(2/3) times it.
+        for scale in [1e-300, 1e-160, 1.0, 1e150, 1e300] {
+            let xs = [1.0 * scale, 2.0 * scale, 3.0 * scale];
+            let (m, s) = mean_std(&xs, 0);
+            assert!(
+                ((m - 2.0 * scale) / (2.0 * scale)).abs() < 1e-15,
+                "{scale}: {m}"
+            );
+            let expected = (2.0f64 / 3.0).sqrt() * scale;
+            assert!(((s - expected) / expected).abs() < 1e-15, "{scale}: {s}");
+        }
+        assert_eq!(mean_std(&[5e-324, 5e-324], 0), (5e-324, 0.0));
+        assert_eq!(mean_std(&[0.0, 0.0], 1), (0.0, 0.0));
+    }
 
     #[test]
     fn lanes_agree_with_exact_integer_sums() {
