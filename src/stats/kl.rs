@@ -240,12 +240,13 @@ const ATOMS_CHECKED: f64 = 1e6;
 /// `E_p[f]` from the definition: `term(x, ln p(x))` summed over a discrete
 /// support or integrated over a continuous one (split at `p`'s landmark
 /// and at `cuts`: see [`integrate_split`]), else `sample(x)` averaged over
-/// draws from `p`.
-fn by_definition(
+/// draws from `p`, unless `sample` says why such an average would mean
+/// nothing.
+fn by_definition<F: Fn(f64) -> f64>(
     p: &Dist,
     cuts: &[f64],
     term: impl Fn(f64, f64) -> f64,
-    sample: impl Fn(f64) -> f64,
+    sample: Result<F, String>,
 ) -> Result<Value, KlError> {
     let weighted = |x: f64| {
         let lp = p.ln_pdf(x);
@@ -276,7 +277,31 @@ fn by_definition(
             Err(e) => return Err(e.into()),
         }
     }
-    monte_carlo(p, sample)
+    match sample {
+        Ok(f) => monte_carlo(p, f),
+        Err(why) => Err(KlError::Numerical(format!(
+            "no method converged: quadrature did not, and {why}"
+        ))),
+    }
+}
+
+/// Why a Monte Carlo estimate of `KL(p ‖ q)` would carry no meaningful
+/// standard error: `ln p − ln q` has infinite variance under `p` when
+/// `−ln q` grows like `x²` (Gaussian tails) and `p` lacks a fourth moment,
+/// or like `|x|` and `p` lacks a second. The average may then be far off
+/// (a t with df just above 1 against a Laplace: 6.6 ± 0.8 for 6.4e6).
+fn monte_carlo_breaks(p: &Dist, q: &Dist) -> Option<String> {
+    let (needed, growth, moment) = match q.tail() {
+        Tail::Gaussian => (4.0, "x²", "fourth"),
+        Tail::Exponential => (2.0, "|x|", "second"),
+        Tail::Bounded | Tail::Heavy => return None,
+    };
+    (p.moment_limit() <= needed).then(|| {
+        format!(
+            "a Monte Carlo average would have no error bar (−ln q grows like {growth} \
+             and p has no {moment} moment)"
+        )
+    })
 }
 
 /// `∫ f` over `p`'s support, split at `p`'s landmark, at its breakpoints
@@ -526,9 +551,10 @@ pub fn kl_by_definition(p: &Dist, q: &Dist) -> Result<Value, KlError> {
         .filter(|x| x.is_finite())
         .collect();
     let sample = |x| p.ln_pdf(x) - q.ln_pdf(x);
+    let sampled = monte_carlo_breaks(p, q).map_or(Ok(sample), Err);
     let plain = |x: f64, lp: f64| lp.exp() * (lp - q.ln_pdf(x));
     if p.is_discrete() || q.is_discrete() || p.support() != q.support() {
-        return by_definition(p, &cuts, plain, sample);
+        return by_definition(p, &cuts, plain, sampled);
     }
     let non_negative = |x: f64, lp: f64| {
         let lq = q.ln_pdf(x);
@@ -559,7 +585,7 @@ pub fn kl_by_definition(p: &Dist, q: &Dist) -> Result<Value, KlError> {
             method: Method::Quadrature,
             stderr: None,
         }),
-        _ => by_definition(p, &cuts, plain, sample),
+        _ => by_definition(p, &cuts, plain, sampled),
     }
 }
 
@@ -570,7 +596,7 @@ pub fn kl_by_definition(p: &Dist, q: &Dist) -> Result<Value, KlError> {
 /// # Errors
 /// When no method gives a value.
 pub fn expectation(p: &Dist, f: impl Fn(f64) -> f64) -> Result<Value, KlError> {
-    by_definition(p, &[], |x, lp| lp.exp() * f(x), &f)
+    by_definition(p, &[], |x, lp| lp.exp() * f(x), Ok(&f))
 }
 
 /// The definition of `H(p)` integrated (or summed) numerically, bypassing
@@ -579,7 +605,7 @@ pub fn expectation(p: &Dist, f: impl Fn(f64) -> f64) -> Result<Value, KlError> {
 /// # Errors
 /// When the numerical method fails.
 pub fn entropy_by_definition(p: &Dist) -> Result<Value, KlError> {
-    by_definition(p, &[], |_, lp| -lp.exp() * lp, |x| -p.ln_pdf(x))
+    by_definition(p, &[], |_, lp| -lp.exp() * lp, Ok(|x| -p.ln_pdf(x)))
 }
 
 #[cfg(test)]
@@ -752,6 +778,26 @@ mod tests {
             let err = ((v.value - want) / want).abs();
             assert!(err < 1e-14, "{p}: {} against {want} ({err:.1e})", v.value);
         }
+    }
+
+    #[test]
+    fn monte_carlo_is_not_offered_without_an_error_bar() {
+        // E_p[x²] is infinite for df ≤ 2, so ln p − ln q (−ln q ~ |x|) has
+        // infinite variance; the KL itself (about 6.4e6) is finite, and
+        // quadrature cannot reach its tail.
+        let p = parse_uni("student_t(df=1.0000001, loc=0, scale=1)").unwrap();
+        let q = parse_uni("laplace(loc=0, scale=1)").unwrap();
+        let e = kl(&p, &q).unwrap_err().to_string();
+        assert!(
+            e.contains("no error bar") && e.contains("second moment"),
+            "{e}"
+        );
+        // Against a normal, a fourth moment is needed: a t with df 3 lacks it.
+        let t3 = parse_uni("student_t(df=3, loc=0, scale=1)").unwrap();
+        let n = parse_uni("normal(mean=0, std=1)").unwrap();
+        assert!(monte_carlo_breaks(&t3, &n).is_some_and(|e| e.contains("fourth")));
+        let light = parse_uni("student_t(df=5, loc=0, scale=1)").unwrap();
+        assert!(monte_carlo_breaks(&light, &q).is_none());
     }
 
     #[test]
