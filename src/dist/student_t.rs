@@ -408,8 +408,10 @@ fn em_step(xs: &[f64], nu: f64, mu: f64, sigma: f64) -> (f64, f64) {
 /// With `df` free the likelihood is unbounded (as `df → 0` and
 /// `scale → 0` with `loc` on a data point; Fernández & Steel 1999), so the
 /// fit is the local maximum reached from that start; and when the sample's
-/// kurtosis is at most 3 the likelihood rises all the way to `df = ∞`, the
-/// normal, so the fit is refused.
+/// kurtosis is at most 3 there is no such start: the normal (`df = ∞`) is
+/// then a local maximum, the one a moment estimate leads to (other local
+/// maxima, at small `df` near clusters of data, may exist), so the fit is
+/// refused.
 fn fit_t(xs: &[f64], fixed: Option<f64>) -> Result<StudentT, FitError> {
     let degenerate = |reason: String| FitError::Degenerate {
         family: StudentT::NAME,
@@ -446,9 +448,9 @@ fn fit_t(xs: &[f64], fixed: Option<f64>) -> Result<StudentT, FitError> {
             let kurtosis = sample_kurtosis(xs);
             if kurtosis.is_nan() || kurtosis <= 3.0 {
                 return Err(degenerate(format!(
-                    "the sample kurtosis is {kurtosis:.4}, not above a normal's 3: the \
-                     likelihood rises all the way to df = ∞ (a normal), so there is no \
-                     finite maximum; fit a normal, or hold df fixed"
+                    "the sample kurtosis is {kurtosis:.4}, not above a normal's 3: from \
+                     the moment estimate the likelihood rises towards df = ∞ (a normal); \
+                     fit a normal, or hold df fixed"
                 )));
             }
             // The t's kurtosis is 3 + 6/(ν − 4).
