@@ -236,11 +236,18 @@ pub(crate) fn kl_gamma_parts(kp: f64, rp: f64, kq: f64, rq: f64) -> f64 {
     rates + ln_gamma_bregman(kp, kq - kp) + (kp - kq) * ln_ratio(rp, rq)
 }
 
-/// `KL(Γ(k, r) ‖ Exp(λ))`: the gamma–gamma formula with `kq = 1`,
-/// `−ln Γ(k) + (k − 1)ψ(k) + ln(r/λ) + (λ/r − 1)k`. The same value as
-/// torch.distributions.kl `_kl_gamma_exponential`, `−H(p) − ln λ + λ E_p[x]`.
+/// `KL(Γ(k, r) ‖ Exp(λ)) = −H(p) − ln λ + λ E_p[x]`, as
+/// torch.distributions.kl `_kl_gamma_exponential`: from the gamma's
+/// negentropy, `ln(r/λ)` and `λk/r`, whose sizes stay near the result's
+/// however large `k` is. Near `k = 1` (the exponentials themselves) the
+/// gamma–gamma form with `kq = 1` instead, whose terms vanish with the
+/// difference and keep the digits of a small divergence.
 pub fn kl_gamma_exponential(p: &Gamma, q: &Exponential) -> f64 {
-    kl_gamma_parts(p.shape, p.rate, 1.0, q.rate())
+    let (k, r, lambda) = (p.shape, p.rate, q.rate());
+    if (0.5..2.0).contains(&k) {
+        return kl_gamma_parts(k, r, 1.0, lambda);
+    }
+    gamma_negentropy(k) + ln_ratio(lambda, r) + k * (lambda / r)
 }
 
 /// `KL(Γ(k, r) ‖ N(μ, σ²)) = −H(p) + ln(σ√(2π)) + (Var_p + (E_p[x] − μ)²) / (2σ²)`,
@@ -514,6 +521,22 @@ mod tests {
     /// the naive difference keeps three digits. The shape (and the rate,
     /// the mean being 1) against mpmath at 60 digits: the root of
     /// `ln k − ψ(k) = s` for the same binary64 data.
+    #[test]
+    #[allow(clippy::excessive_precision)] // digits as mpmath printed them
+    fn kl_to_an_exponential_keeps_its_digits_for_any_shape() {
+        // mpmath at 40 digits: −H(p) − ln λ + λk/r.
+        for (k, r, lambda, reference) in [
+            (1e4, 1.0, 1e-4, 4.186_264_986_950_096_403_2),
+            (3.7, 2.0, 0.5, 0.334_536_590_730_583_454_29),
+            (0.05, 3.0, 2.0, 16.892_871_982_124_642_683),
+            (1e8, 3.0, 1.0, 33_333_323.802_666_720_154),
+            (1.2, 1.0, 1.1, 0.052_255_930_880_553_340_707),
+        ] {
+            let kl = kl_gamma_exponential(&gamma(k, r), &Exponential::new(lambda).unwrap());
+            assert_relative(kl, reference, 1e-14);
+        }
+    }
+
     #[test]
     #[allow(clippy::excessive_precision)] // digits as mpmath printed them
     fn fit_keeps_its_digits_with_observations_far_below_the_mean() {
