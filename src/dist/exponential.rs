@@ -5,7 +5,7 @@ use rand::Rng;
 use rand_distr::{Distribution, Exp1};
 
 use super::param::{self, Constraint, ParamDef, ParamError, ParamValue};
-use super::{Family, FitError, Gamma, Information, LN_SQRT_2PI, Normal, Univariate};
+use super::{Family, FitError, Gamma, Information, LN_SQRT_2PI, Laplace, Normal, Univariate};
 use crate::stats::{fit, sum};
 
 /// The exponential distribution with density `rate · e^(−rate·x)` on
@@ -130,6 +130,20 @@ pub fn kl_exponential_gamma(p: &Exponential, q: &Gamma) -> f64 {
     super::gamma::kl_gamma_parts(1.0, p.rate, q.shape(), q.rate())
 }
 
+/// `KL(Exp(λ) ‖ Laplace(μ, b)) = ln(2λb) − 1 + E_p|x − μ| / b`, with
+/// `E_p|x − μ| = 1/λ − μ` for `μ ≤ 0` and `μ − 1/λ + 2e^{−λμ}/λ` for
+/// `μ > 0` (the mean deviation adds twice `E(μ − x)⁺` to the mean's).
+pub fn kl_exponential_laplace(p: &Exponential, q: &Laplace) -> f64 {
+    let (mu, b) = (q.loc(), q.scale());
+    let mean = 1.0 / p.rate;
+    let deviation = if mu <= 0.0 {
+        mean - mu
+    } else {
+        mu - mean + 2.0 * (-p.rate * mu).exp() * mean
+    };
+    p.ln_rate + std::f64::consts::LN_2 + b.ln() - 1.0 + deviation / b
+}
+
 /// `KL(Exp(λ) ‖ N(μ, σ²)) = ln(λσ√(2π)) − 1 + (1/λ² + (1/λ − μ)²) / (2σ²)`:
 /// `E_p[ln p] = ln λ − 1`, and `E_p[(x − μ)²]` is the variance plus the
 /// squared bias. torch.distributions.kl `_kl_exponential_normal` expands the
@@ -221,6 +235,25 @@ mod tests {
             draws,
             [0.5868358653505672, 0.5266668801438616, 1.2036587539908685]
         );
+    }
+
+    #[test]
+    #[allow(clippy::excessive_precision)] // digits as mpmath printed them
+    fn kl_to_a_laplace_matches_the_definition() {
+        for (rate, loc, scale) in [
+            (1.0, 0.0, 1.0),
+            (0.3, -2.0, 0.7),
+            (2.5, 1.2, 0.4),
+            (0.05, 30.0, 8.0),
+            (7.0, 0.01, 3.0),
+        ] {
+            let q = Laplace::new(loc, scale).unwrap();
+            agrees_with_definition(Dist::Exponential(exp(rate)), Dist::Laplace(q));
+        }
+        // A rate far above 1/loc: mpmath quad at 30 digits.
+        let q = Laplace::new(3.828_701_779_661_005_2, 5.100_527_154_204_38).unwrap();
+        let kl = kl_exponential_laplace(&exp(25_673.086_420_065_338), &q);
+        assert_close(kl, 12.226_330_192_420_178_670_170_886_806_4, 1e-14);
     }
 
     #[test]

@@ -36,7 +36,8 @@ pub use beta::{
 };
 pub use categorical::{Categorical, kl_categorical_categorical};
 pub use exponential::{
-    Exponential, kl_exponential_exponential, kl_exponential_gamma, kl_exponential_normal,
+    Exponential, kl_exponential_exponential, kl_exponential_gamma, kl_exponential_laplace,
+    kl_exponential_normal,
 };
 pub use gamma::{Gamma, kl_gamma_exponential, kl_gamma_gamma, kl_gamma_normal};
 pub use geometric::{Geometric, kl_geometric_geometric};

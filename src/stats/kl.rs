@@ -500,6 +500,7 @@ fn closed_form(p: &Dist, q: &Dist) -> Option<f64> {
         }
         (Dist::Exponential(p), Dist::Gamma(q)) => Some(dist::kl_exponential_gamma(p, q)),
         (Dist::Exponential(p), Dist::Normal(q)) => Some(dist::kl_exponential_normal(p, q)),
+        (Dist::Exponential(p), Dist::Laplace(q)) => Some(dist::kl_exponential_laplace(p, q)),
         (Dist::Gamma(p), Dist::Gamma(q)) => Some(dist::kl_gamma_gamma(p, q)),
         (Dist::Gamma(p), Dist::Exponential(q)) => Some(dist::kl_gamma_exponential(p, q)),
         (Dist::Gamma(p), Dist::Normal(q)) => Some(dist::kl_gamma_normal(p, q)),
