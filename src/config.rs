@@ -98,7 +98,7 @@ impl SiteConfig {
         if src.trim().is_empty() {
             return Ok(Self::default());
         }
-        let raw: Raw = crate::spec::from_yaml(src)?;
+        let raw: Raw = crate::yaml::from_yaml(src)?;
         let defaults = Self::default();
         let author = match raw.author {
             Some(Author::Name(name)) => name,
@@ -140,7 +140,7 @@ impl SiteConfig {
         let src = std::fs::read_to_string(&path)
             .with_context(|| format!("reading {}", path.display()))?;
         Self::parse(&src).map_err(|e| {
-            let (at, message) = crate::spec::yaml_message(&e);
+            let (at, message) = crate::yaml::yaml_message(&e);
             let at = at.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default();
             anyhow::anyhow!("{}{at}: {message}", path.display())
         })

@@ -6,6 +6,28 @@
 //! The pipeline, one module per stage:
 //! [`spec::load_dir`] → [`run::run_all`] → [`figure::draw`] →
 //! [`render::posts`] → [`site::write`]; [`build::build`] runs them all.
+//!
+//! # Layers
+//! Modules form layers, lowest first; a module uses only its own layer and
+//! those below it (a test in `tests/it/layers.rs` holds the code to this):
+//!
+//! | layer | modules | what |
+//! |---|---|---|
+//! | foundations | [`numeric`], [`yaml`], [`json`], [`data`] | special functions, quadrature, sums, linear algebra; reading YAML and data files, writing JSON numbers |
+//! | families | [`dist`] | one file per distribution family, the registry, their syntax |
+//! | statistics | [`stats`] | KL divergences and entropies, maximum-likelihood fits |
+//! | vocabulary | [`vocab`] | what specs are written in: sweeps, counts, grids |
+//! | results | [`chart`], [`outcome`] | what an experiment produces: numbers, tables, figures as data |
+//! | kinds | [`experiment`] | one file per experiment kind, and their registry |
+//! | specs | [`spec`] | `experiments/*.yaml` → typed, validated experiments |
+//! | running | [`run`] | parallel, seeded, cached runs |
+//! | drawing | [`figure`] | figures as SVG |
+//! | posts | [`config`], [`render`] | the site config; Tera over posts |
+//! | output | [`site`] | Markdown → HTML, one function per page type, the staged commit |
+//! | pipeline | [`build`] | the whole build |
+//!
+//! `spec` sits above `experiment` because reading a file means knowing
+//! every kind; the kinds themselves need only the vocabulary.
 
 pub mod build;
 pub mod chart;
@@ -14,6 +36,8 @@ pub mod data;
 pub mod dist;
 pub mod experiment;
 pub mod figure;
+pub mod json;
+pub mod numeric;
 pub mod outcome;
 pub mod render;
 pub mod run;
@@ -22,3 +46,5 @@ pub mod spec;
 pub mod stats;
 #[cfg(test)]
 pub(crate) mod testing;
+pub mod vocab;
+pub mod yaml;

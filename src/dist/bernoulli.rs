@@ -8,7 +8,7 @@ use super::discrete::{self, bd0, bd0_diff, x_ln_x};
 use super::param::{self, Constraint, ParamDef, ParamError, ParamValue};
 use super::poisson::Poisson;
 use super::{Family, FitError, Information, Univariate};
-use crate::stats::sum;
+use crate::numeric::sum;
 
 /// The Bernoulli distribution with success probability `p`.
 #[derive(Debug, Clone, PartialEq)]

@@ -9,10 +9,10 @@ use super::param::{self, Constraint, ParamDef, ParamError, ParamValue};
 use super::{
     Exponential, Family, FitError, Gamma, Information, LN_SQRT_2PI, Normal, Uniform, Univariate,
 };
-use crate::stats::special::{
+use crate::numeric::special::{
     digamma, gamma_negentropy, ln_beta, ln_gamma, ln_gamma_bregman, trigamma, trigamma_minus_inv,
 };
-use crate::stats::{fit, sum};
+use crate::numeric::sum;
 
 /// The beta distribution with density `x^(α−1) (1−x)^(β−1) / B(α, β)` on
 /// `0 < x < 1`.
@@ -137,25 +137,12 @@ impl Family for Beta {
     /// `ψ(α+β) − ψ(β) + mean(ln(1−x))`, from the method-of-moments estimate
     /// (see `Sufficient::maximise`).
     fn fit(xs: &[f64]) -> Result<Self, FitError> {
-        let degenerate = |reason: String| FitError::Degenerate {
-            family: Self::NAME,
-            reason,
-        };
-        fit::check_data(Self::NAME, xs)?;
-        if let Some((i, x)) = xs
-            .iter()
-            .enumerate()
-            .find(|(_, x)| !(**x > 0.0 && **x < 1.0))
-        {
-            return Err(degenerate(format!(
-                "observation {} is {x}, outside the support 0 < x < 1",
-                i + 1
-            )));
-        }
+        super::check_support(Self::NAME, xs, |x| x > 0.0 && x < 1.0, "0 < x < 1")?;
         let (mean, std) = sum::mean_std(xs, 0);
         if std <= 0.0 {
-            return Err(degenerate(
-                "the data are constant, so alpha and beta would be infinite".into(),
+            return Err(FitError::degenerate(
+                Self::NAME,
+                "the data are constant, so alpha and beta would be infinite",
             ));
         }
         let n = xs.len() as f64;
@@ -167,8 +154,8 @@ impl Family for Beta {
         let total = (mean * (1.0 - mean) / (std * std) - 1.0).max(1e-3);
         let (alpha, beta) = stats
             .maximise(mean * total, (1.0 - mean) * total)
-            .map_err(degenerate)?;
-        Self::new(alpha, beta).map_err(|e| degenerate(e.to_string()))
+            .map_err(|r| FitError::degenerate(Self::NAME, r))?;
+        Self::new(alpha, beta).map_err(|e| FitError::degenerate(Self::NAME, e.to_string()))
     }
 
     /// `I(α, β) = [[ψ₁(α) − ψ₁(α+β), −ψ₁(α+β)], [−ψ₁(α+β), ψ₁(β) − ψ₁(α+β)]]`.
@@ -317,8 +304,8 @@ pub fn kl_beta_gamma(p: &Beta, q: &Gamma) -> f64 {
 mod tests {
     use super::*;
     use crate::dist::Dist;
+    use crate::numeric::quad::{self, Tolerance};
     use crate::stats::kl::{Method, entropy_by_definition, kl};
-    use crate::stats::quad::{self, Tolerance};
     use crate::testing::{
         agrees_with_definition, assert_close, assert_errors_are_the_observed_information,
         assert_fit_recovers, draws,

@@ -6,7 +6,7 @@ use rand::{Rng, RngExt};
 use super::discrete::{self, bd0, is_whole, x_ln_x};
 use super::param::{self, ParamDef, ParamError, ParamKind, ParamValue};
 use super::{Family, FitError, Information, Univariate};
-use crate::stats::sum;
+use crate::numeric::sum;
 
 /// The most categories a fit creates (from the largest observation), so a
 /// stray large value cannot make it allocate without bound.

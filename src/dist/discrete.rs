@@ -24,20 +24,17 @@ pub(crate) fn check_whole(
     what: &str,
 ) -> Result<(), FitError> {
     if xs.is_empty() {
-        return Err(FitError::Degenerate {
-            family,
-            reason: "there are no observations".into(),
-        });
+        return Err(FitError::degenerate(family, "there are no observations"));
     }
     match xs
         .iter()
         .enumerate()
         .find(|&(_, &x)| !(is_whole(x) && min <= x && x <= max))
     {
-        Some((i, x)) => Err(FitError::Degenerate {
+        Some((i, x)) => Err(FitError::degenerate(
             family,
-            reason: format!("observation {} is {x}, not {what}", i + 1),
-        }),
+            format!("observation {} is {x}, not {what}", i + 1),
+        )),
         None => Ok(()),
     }
 }

@@ -6,7 +6,7 @@ use rand_distr::{Distribution, Exp1};
 
 use super::param::{self, Constraint, ParamDef, ParamError, ParamValue};
 use super::{Family, FitError, Gamma, Information, LN_SQRT_2PI, Laplace, Normal, Univariate};
-use crate::stats::{fit, sum};
+use crate::numeric::sum;
 
 /// The exponential distribution with density `rate · e^(−rate·x)` on
 /// `x ≥ 0`.
@@ -88,24 +88,15 @@ impl Family for Exponential {
     /// `rate = 1 / mean`. Zeros are in the support (the density there is
     /// `rate`), negative values are not.
     fn fit(xs: &[f64]) -> Result<Self, FitError> {
-        let degenerate = |reason: String| FitError::Degenerate {
-            family: Self::NAME,
-            reason,
-        };
-        fit::check_data(Self::NAME, xs)?;
-        if let Some((i, x)) = xs.iter().enumerate().find(|(_, x)| **x < 0.0) {
-            return Err(degenerate(format!(
-                "observation {} is {x}, outside the support x >= 0",
-                i + 1
-            )));
-        }
+        super::check_support(Self::NAME, xs, |x| x >= 0.0, "x >= 0")?;
         let mean = sum::mean(xs);
         if mean <= 0.0 {
-            return Err(degenerate(
-                "every observation is 0, so the rate would be infinite".into(),
+            return Err(FitError::degenerate(
+                Self::NAME,
+                "every observation is 0, so the rate would be infinite",
             ));
         }
-        Self::new(1.0 / mean).map_err(|e| degenerate(e.to_string()))
+        Self::new(1.0 / mean).map_err(|e| FitError::degenerate(Self::NAME, e.to_string()))
     }
 
     /// `I(rate) = 1 / rate²`.
@@ -118,7 +109,7 @@ impl Family for Exponential {
 /// `d − ln(1 + d)`, `d = r − 1`, to keep the digits of nearby rates.
 /// As torch.distributions.kl `_kl_exponential_exponential`.
 pub fn kl_exponential_exponential(p: &Exponential, q: &Exponential) -> f64 {
-    crate::stats::special::ratio_minus_ln(p.rate, q.rate)
+    crate::numeric::special::ratio_minus_ln(p.rate, q.rate)
 }
 
 /// `KL(Exp(λ) ‖ Gamma(k, r)) = −k ln(r/λ) + r/λ + ln Γ(k) + kγ − (1 + γ)`:
@@ -159,8 +150,8 @@ pub fn kl_exponential_normal(p: &Exponential, q: &Normal) -> f64 {
 mod tests {
     use super::*;
     use crate::dist::{Dist, FamilyDef};
+    use crate::numeric::quad::{self, Tolerance};
     use crate::stats::kl::{entropy_by_definition, kl};
-    use crate::stats::quad::{self, Tolerance};
     use crate::testing::{agrees_with_definition, assert_close, assert_fit_recovers};
     use rand::SeedableRng;
 
@@ -274,7 +265,7 @@ mod tests {
     fn fit_report_standard_error_is_the_inverse_information() {
         let mut rng = rand_pcg::Pcg64::seed_from_u64(6);
         let xs: Vec<f64> = (0..50_000).map(|_| exp(0.4).sample(&mut rng)).collect();
-        let r = fit::fit(FamilyDef::find("exponential").unwrap(), &xs).unwrap();
+        let r = crate::stats::fit::fit(FamilyDef::find("exponential").unwrap(), &xs).unwrap();
         let rate = r.params["rate"].as_f64().unwrap();
         let se = r.stderr.unwrap()["rate"].as_f64().unwrap();
         assert_close(se, rate / (xs.len() as f64).sqrt(), 1e-14);

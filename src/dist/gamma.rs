@@ -6,11 +6,11 @@ use rand_distr::Distribution;
 
 use super::param::{self, Constraint, ParamDef, ParamError, ParamValue};
 use super::{Exponential, Family, FitError, Information, LN_SQRT_2PI, Normal, Univariate};
-use crate::stats::special::{
+use crate::numeric::special::{
     digamma, gamma_negentropy, ln_gamma, ln_gamma_bregman, ln_ratio, ratio_minus_ln,
     stirling_remainders, trigamma, trigamma_minus_inv, x_minus_ln1p,
 };
-use crate::stats::{fit, sum};
+use crate::numeric::sum;
 
 /// The gamma distribution with density
 /// `rate^shape x^(shape−1) e^(−rate·x) / Γ(shape)` on `x > 0`.
@@ -118,17 +118,7 @@ impl Family for Gamma {
     /// by Newton's method from Minka's approximation (“Estimating a gamma
     /// distribution”, 2002), to a relative residual of 1e-12.
     fn fit(xs: &[f64]) -> Result<Self, FitError> {
-        let degenerate = |reason: String| FitError::Degenerate {
-            family: Self::NAME,
-            reason,
-        };
-        fit::check_data(Self::NAME, xs)?;
-        if let Some((i, x)) = xs.iter().enumerate().find(|(_, x)| **x <= 0.0) {
-            return Err(degenerate(format!(
-                "observation {} is {x}, outside the support x > 0 (ln x must be finite)",
-                i + 1
-            )));
-        }
+        super::check_support(Self::NAME, xs, |x| x > 0.0, "x > 0 (ln x must be finite)")?;
         let mean = sum::mean(xs);
         // s = ln(mean) − mean(ln x) = mean(d − ln(1 + d)) − mean(d) with
         // d = (x − mean)/mean: the first mean has non-negative terms, each
@@ -153,17 +143,19 @@ impl Family for Gamma {
         let residual = sum::accurate(xs.iter().map(|x| x - mean)) / (n * mean);
         let s = spread - residual;
         if !(mean.is_finite() && s.is_finite()) {
-            return Err(degenerate(format!(
-                "the mean ({mean}) or the mean log-ratio to it ({s}) overflows"
-            )));
-        }
-        if s <= 0.0 {
-            return Err(degenerate(
-                "the data are constant, so the shape would be infinite".into(),
+            return Err(FitError::degenerate(
+                Self::NAME,
+                format!("the mean ({mean}) or the mean log-ratio to it ({s}) overflows"),
             ));
         }
-        let shape = solve_shape(s).map_err(degenerate)?;
-        Self::new(shape, shape / mean).map_err(|e| degenerate(e.to_string()))
+        if s <= 0.0 {
+            return Err(FitError::degenerate(
+                Self::NAME,
+                "the data are constant, so the shape would be infinite",
+            ));
+        }
+        let shape = solve_shape(s).map_err(|r| FitError::degenerate(Self::NAME, r))?;
+        Self::new(shape, shape / mean).map_err(|e| FitError::degenerate(Self::NAME, e.to_string()))
     }
 
     /// `I(k, r) = [[ψ₁(k), −1/r], [−1/r, k/r²]]`, whose inverse has the
@@ -264,8 +256,8 @@ pub fn kl_gamma_normal(p: &Gamma, q: &Normal) -> f64 {
 mod tests {
     use super::*;
     use crate::dist::Dist;
+    use crate::numeric::quad::{self, Tolerance};
     use crate::stats::kl::{Method, entropy_by_definition};
-    use crate::stats::quad::{self, Tolerance};
     use crate::testing::{
         agrees_with_definition, assert_close, assert_errors_are_the_observed_information,
         assert_fit_recovers, assert_relative, draws,

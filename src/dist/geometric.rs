@@ -8,7 +8,7 @@ use super::bernoulli::{coin_entropy, coin_kl};
 use super::discrete::{self, is_whole};
 use super::param::{self, Constraint, ParamDef, ParamError, ParamValue};
 use super::{Family, FitError, Information, Univariate};
-use crate::stats::sum;
+use crate::numeric::sum;
 
 /// The geometric distribution on `1, 2, …` with success probability `p`.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,7 +6,7 @@ use rand_distr::{Distribution, Open01};
 
 use super::param::{self, Constraint, ParamDef, ParamError, ParamValue};
 use super::{Family, FitError, Information, LN_SQRT_2PI, Normal, Univariate};
-use crate::stats::{fit, special, sum};
+use crate::numeric::{special, sum};
 
 /// The Laplace distribution, density `exp(−|x − loc| / scale) / (2 scale)`.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,13 +118,12 @@ impl Family for Laplace {
     /// likelihood, and gives the same scale), and `scale` the mean absolute
     /// deviation from it.
     fn fit(xs: &[f64]) -> Result<Self, FitError> {
-        let degenerate = |reason: String| FitError::Degenerate {
-            family: Self::NAME,
-            reason,
-        };
-        fit::check_data(Self::NAME, xs)?;
+        super::check_data(Self::NAME, xs)?;
         if xs.len() < 2 {
-            return Err(degenerate("needs at least 2 observations".into()));
+            return Err(FitError::degenerate(
+                Self::NAME,
+                "needs at least 2 observations",
+            ));
         }
         let mut sorted = xs.to_vec();
         sorted.sort_by(f64::total_cmp);
@@ -137,11 +136,12 @@ impl Family for Laplace {
         };
         let scale = sum::lanes(xs, |x| (x - loc).abs()) / n as f64;
         if scale <= 0.0 {
-            return Err(degenerate(format!(
-                "the data are constant (every observation is {loc}), so scale = 0"
-            )));
+            return Err(FitError::degenerate(
+                Self::NAME,
+                format!("the data are constant (every observation is {loc}), so scale = 0"),
+            ));
         }
-        Self::new(loc, scale).map_err(|e| degenerate(e.to_string()))
+        Self::new(loc, scale).map_err(|e| FitError::degenerate(Self::NAME, e.to_string()))
     }
 
     /// `I(loc, scale) = diag(1/scale², 1/scale²)`: the score in `loc` is
@@ -211,8 +211,9 @@ pub fn kl_normal_laplace(p: &Normal, q: &Laplace) -> f64 {
 mod tests {
     use super::*;
     use crate::dist::{Dist, FamilyDef};
+    use crate::numeric::quad;
+    use crate::stats::fit;
     use crate::stats::kl::{self, Method};
-    use crate::stats::{fit, quad};
     use crate::testing::{assert_relative, draws};
 
     fn laplace(loc: f64, scale: f64) -> Laplace {

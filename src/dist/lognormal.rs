@@ -6,7 +6,7 @@ use rand_distr::Distribution;
 
 use super::param::{self, Constraint, ParamDef, ParamError, ParamValue};
 use super::{Family, FitError, Information, LN_SQRT_2PI, Univariate};
-use crate::stats::sum;
+use crate::numeric::sum;
 
 /// The log-normal distribution on `(0, ∞)`.
 #[derive(Debug, Clone, PartialEq)]
@@ -120,32 +120,25 @@ impl Family for LogNormal {
     /// The normal fit to `ln x`: the mean of the logs and their standard
     /// deviation with divisor `n`.
     fn fit(xs: &[f64]) -> Result<Self, FitError> {
-        let degenerate = |reason: String| FitError::Degenerate {
-            family: Self::NAME,
-            reason,
-        };
-        if let Some((i, x)) = xs
-            .iter()
-            .enumerate()
-            .find(|(_, x)| !(x.is_finite() && **x > 0.0))
-        {
-            return Err(degenerate(format!(
-                "observation {} is {x}; a log-normal needs finite values > 0",
-                i + 1
-            )));
-        }
+        super::check_support(Self::NAME, xs, |x| x > 0.0, "x > 0")?;
         if xs.len() < 2 {
-            return Err(degenerate("needs at least 2 observations".into()));
+            return Err(FitError::degenerate(
+                Self::NAME,
+                "needs at least 2 observations",
+            ));
         }
         let logs: Vec<f64> = xs.iter().map(|x| x.ln()).collect();
         let (meanlog, sdlog) = sum::mean_std(&logs, 0);
         if sdlog <= 0.0 {
-            return Err(degenerate(format!(
-                "the data are constant (every observation is {}), so sdlog = 0",
-                xs[0]
-            )));
+            return Err(FitError::degenerate(
+                Self::NAME,
+                format!(
+                    "the data are constant (every observation is {}), so sdlog = 0",
+                    xs[0]
+                ),
+            ));
         }
-        Self::new(meanlog, sdlog).map_err(|e| degenerate(e.to_string()))
+        Self::new(meanlog, sdlog).map_err(|e| FitError::degenerate(Self::NAME, e.to_string()))
     }
 
     /// As for the normal on `ln x`: `I = diag(1/σ², 2/σ²)`.
@@ -163,15 +156,15 @@ impl Family for LogNormal {
 /// are non-negative and free of cancellation when `p` and `q` are close.
 pub fn kl_lognormal_lognormal(p: &LogNormal, q: &LogNormal) -> f64 {
     let d = (p.meanlog - q.meanlog) * q.inv_sdlog;
-    0.5 * crate::stats::special::squared_ratio_minus_ln(q.sdlog, p.sdlog) + 0.5 * d * d
+    0.5 * crate::numeric::special::squared_ratio_minus_ln(q.sdlog, p.sdlog) + 0.5 * d * d
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::dist::{Dist, FamilyDef, Normal};
+    use crate::numeric::quad;
     use crate::stats::kl::{self, Method};
-    use crate::stats::quad;
     use crate::testing::{assert_errors_are_the_observed_information, assert_relative, draws};
 
     fn lognormal(m: f64, s: f64) -> LogNormal {
@@ -273,7 +266,7 @@ mod tests {
     #[test]
     fn kl_between_lognormals_equals_kl_between_their_logs() {
         let (p, q) = (lognormal(0.3, 1.2), lognormal(-0.4, 0.7));
-        let normals = kl::normal_normal(
+        let normals = crate::dist::kl_normal_normal(
             &Normal::new(0.3, 1.2).unwrap(),
             &Normal::new(-0.4, 0.7).unwrap(),
         );
@@ -361,7 +354,7 @@ mod tests {
     #[test]
     fn degenerate_data_are_refused() {
         for (xs, why) in [
-            (vec![], "at least 2"),
+            (vec![], "no observations"),
             (vec![1.0], "at least 2"),
             (vec![2.0, 2.0, 2.0], "constant"),
             (vec![1.0, 0.0], "observation 2 is 0"),

@@ -349,7 +349,7 @@ mod tests {
         assert_eq!(first, PINNED);
         let n = 1_000_000;
         let xs: Vec<f64> = (0..n).map(|_| m.sample(&mut rng)).collect();
-        let (mean, sd) = crate::stats::sum::mean_std(&xs, 1);
+        let (mean, sd) = crate::numeric::sum::mean_std(&xs, 1);
         let mu = m.mean();
         let m4 = 0.3
             * (3.0 * 0.6f64.powi(4) + 6.0 * 0.36 * (-2.0 - mu).powi(2) + (-2.0 - mu).powi(4))

@@ -45,7 +45,7 @@ pub use laplace::{Laplace, kl_laplace_laplace, kl_laplace_normal, kl_normal_lapl
 pub use lognormal::{LogNormal, kl_lognormal_lognormal};
 pub use mixture::Mixture;
 pub use mvnormal::MvNormal;
-pub use normal::{LN_SQRT_2PI, Normal};
+pub use normal::{LN_SQRT_2PI, Normal, kl_normal_normal};
 pub use param::{Constraint, ParamDef, ParamError, ParamKind, ParamValue};
 pub use poisson::{Poisson, kl_poisson_poisson};
 pub use student_t::StudentT;
@@ -54,7 +54,7 @@ pub use uniform::{
     kl_uniform_uniform,
 };
 
-use crate::stats::sum;
+use crate::numeric::sum;
 
 /// How fast a density falls off in its unbounded tails, which decides
 /// whether `E_p[−ln q]` (and so `KL(p ‖ q)`) can be finite: against
@@ -223,6 +223,58 @@ pub enum FitError {
         /// What is wrong with the data.
         reason: String,
     },
+}
+
+impl FitError {
+    /// A [`FitError::Degenerate`]: `family` cannot be fitted to these data,
+    /// for `reason`.
+    pub fn degenerate(family: &'static str, reason: impl Into<String>) -> Self {
+        Self::Degenerate {
+            family,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Refuses data a fit cannot use: empty, or holding NaN or infinities.
+///
+/// # Errors
+/// [`FitError::Degenerate`] saying what is wrong and where.
+pub fn check_data(family: &'static str, xs: &[f64]) -> Result<(), FitError> {
+    if xs.is_empty() {
+        return Err(FitError::degenerate(family, "there are no observations"));
+    }
+    if let Some((i, x)) = xs.iter().enumerate().find(|(_, x)| !x.is_finite()) {
+        return Err(FitError::degenerate(
+            family,
+            format!("observation {} is {x}, not a finite number", i + 1),
+        ));
+    }
+    Ok(())
+}
+
+/// [`check_data`], and every observation `inside` the support, which
+/// `support` describes (`"x > 0"`).
+///
+/// # Errors
+/// [`FitError::Degenerate`] naming the first observation outside.
+pub fn check_support(
+    family: &'static str,
+    xs: &[f64],
+    inside: impl Fn(f64) -> bool,
+    support: &str,
+) -> Result<(), FitError> {
+    check_data(family, xs)?;
+    match xs.iter().enumerate().find(|&(_, &x)| !inside(x)) {
+        Some((i, x)) => Err(FitError::degenerate(
+            family,
+            format!(
+                "observation {} is {x}, outside the support {support}",
+                i + 1
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Where a fit's standard errors come from.

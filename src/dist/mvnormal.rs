@@ -6,8 +6,8 @@ use rand_distr::{Distribution, StandardNormal};
 
 use super::LN_SQRT_2PI;
 use super::param::{ParamDef, ParamError, ParamKind, ParamValue};
-use crate::stats::linalg::{Cholesky, symmetric_eigenvalues};
-use crate::stats::special::x_minus_ln1p;
+use crate::numeric::linalg::{Cholesky, symmetric_eigenvalues};
+use crate::numeric::special::x_minus_ln1p;
 
 /// `N(mean, cov)` in `d` dimensions.
 #[derive(Debug, Clone, PartialEq)]

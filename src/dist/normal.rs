@@ -5,7 +5,7 @@ use rand_distr::{Distribution, StandardNormal};
 
 use super::param::{self, Constraint, ParamDef, ParamError, ParamValue};
 use super::{Family, FitError, Information, Univariate};
-use crate::stats::{fit, sum};
+use crate::numeric::sum;
 
 /// `ln √(2π)`.
 pub const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
@@ -124,25 +124,36 @@ impl Family for Normal {
 
     /// Sample mean and the biased (divisor `n`) standard deviation.
     fn fit(xs: &[f64]) -> Result<Self, FitError> {
-        let degenerate = |reason: &str| FitError::Degenerate {
-            family: Self::NAME,
-            reason: reason.to_string(),
-        };
-        fit::check_data(Self::NAME, xs)?;
+        super::check_data(Self::NAME, xs)?;
         if xs.len() < 2 {
-            return Err(degenerate("needs at least 2 observations"));
+            return Err(FitError::degenerate(
+                Self::NAME,
+                "needs at least 2 observations",
+            ));
         }
         let (mean, std) = sum::mean_std(xs, 0);
         if std <= 0.0 {
-            return Err(degenerate("the data are constant, so std = 0"));
+            return Err(FitError::degenerate(
+                Self::NAME,
+                "the data are constant, so std = 0",
+            ));
         }
-        Self::new(mean, std).map_err(|e| degenerate(&e.to_string()))
+        Self::new(mean, std).map_err(|e| FitError::degenerate(Self::NAME, e.to_string()))
     }
 
     /// `I(μ, σ) = diag(1/σ², 2/σ²)`, so the bounds are σ and σ/√2.
     fn cramer_rao(&self) -> Option<Vec<f64>> {
         Some(vec![self.std, self.std / std::f64::consts::SQRT_2])
     }
+}
+
+/// `ln(σ_q/σ_p) + (σ_p² + (μ_p − μ_q)²) / (2σ_q²) − 1/2`, computed as
+/// `½(u − ln(1 + u)) + ½((μ_p − μ_q)/σ_q)²` with `u = σ_p²/σ_q² − 1` taken
+/// from the exact difference `σ_p − σ_q`: two non-negative terms, so
+/// nearby normals keep their digits.
+pub fn kl_normal_normal(p: &Normal, q: &Normal) -> f64 {
+    let d = (p.mean() - q.mean()) / q.std();
+    0.5 * crate::numeric::special::squared_ratio_minus_ln(q.std(), p.std()) + 0.5 * d * d
 }
 
 #[cfg(test)]
@@ -199,7 +210,7 @@ mod tests {
         assert_eq!(first, PINNED);
         let n = 1_000_000;
         let xs: Vec<f64> = (0..n).map(|_| d.sample(&mut rng)).collect();
-        let (mean, sd) = crate::stats::sum::mean_std(&xs, 1);
+        let (mean, sd) = crate::numeric::sum::mean_std(&xs, 1);
         // SE(mean) = σ/√n; SE(var) = √((μ4 − σ⁴)/n) = σ²√(2/n).
         assert!((mean - 1.5).abs() < 5.0 * 2.0 / (n as f64).sqrt());
         assert!((sd * sd - 4.0).abs() < 5.0 * 4.0 * (2.0 / n as f64).sqrt());

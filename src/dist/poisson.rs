@@ -9,7 +9,7 @@ use rand_distr::Distribution;
 use super::discrete::{self, bd0, is_whole};
 use super::param::{self, Constraint, ParamDef, ParamError, ParamValue};
 use super::{Family, FitError, Information, Univariate};
-use crate::stats::sum;
+use crate::numeric::sum;
 
 /// The largest rate `rand_distr` samples from (its `Poisson::MAX_LAMBDA`):
 /// draws beyond it would not fit in a `u64`.
@@ -147,18 +147,14 @@ impl Family for Poisson {
     /// The sample mean.
     fn fit(xs: &[f64]) -> Result<Self, FitError> {
         discrete::check_whole(Self::NAME, xs, 0.0, f64::INFINITY, "a whole number >= 0")?;
-        let degenerate = |reason: String| FitError::Degenerate {
-            family: Self::NAME,
-            reason,
-        };
         let mean = sum::mean(xs);
         if mean == 0.0 {
-            return Err(degenerate(
-                "every observation is 0, so the estimate of the rate is 0, and a rate must be > 0"
-                    .into(),
+            return Err(FitError::degenerate(
+                Self::NAME,
+                "every observation is 0, so the estimate of the rate is 0, and a rate must be > 0",
             ));
         }
-        Self::new(mean).map_err(|e| degenerate(e.to_string()))
+        Self::new(mean).map_err(|e| FitError::degenerate(Self::NAME, e.to_string()))
     }
 
     /// `I(λ) = 1/λ`.
@@ -215,7 +211,7 @@ mod tests {
 
     #[test]
     fn stirling_errors_agree_with_log_gamma_and_the_series() {
-        use crate::stats::special::ln_gamma;
+        use crate::numeric::special::ln_gamma;
         for k in 1..=30 {
             let k = f64::from(k);
             let (a, b) = (ln_gamma(k + 1.0), (k + 0.5) * k.ln());

@@ -11,9 +11,9 @@ use rand_distr::Distribution;
 
 use super::param::{self, Constraint, ParamDef, ParamError, ParamValue};
 use super::{Family, FitError, Information, LN_SQRT_2PI, Univariate};
-use crate::stats::linalg::Cholesky;
-use crate::stats::special::x_minus_ln1p;
-use crate::stats::{fit, sum};
+use crate::numeric::linalg::Cholesky;
+use crate::numeric::special::half_shift;
+use crate::numeric::sum;
 
 /// The Student t distribution with `df` degrees of freedom, location `loc`
 /// and scale `scale`.
@@ -216,93 +216,6 @@ impl Family for StudentT {
     }
 }
 
-/// `ln Γ(a + ½) − ln Γ(a) − ½ ln a`, `ψ(a + ½) − ψ(a)` and
-/// `ψ₁(a) − ψ₁(a + ½)`.
-///
-/// The first is the excess of the log-ratio over its large-`a` limit
-/// `½ ln a`: about `−1/(8a)`, where the ratio itself grows without bound.
-/// Density and entropy need exactly this excess, and taking it whole keeps
-/// their digits at any `ν` (for `ν = 10³⁰⁰` the ratio is 345 and the
-/// entropy 1.42: subtracting would lose eight bits).
-#[derive(Debug, Clone, Copy)]
-struct HalfShift {
-    ln_gamma_excess: f64,
-    digamma: f64,
-    trigamma: f64,
-}
-
-/// Bernoulli numbers `B₂, B₄, …, B₁₆`.
-const BERNOULLI: [f64; 8] = [
-    1.0 / 6.0,
-    -1.0 / 30.0,
-    1.0 / 42.0,
-    -1.0 / 30.0,
-    5.0 / 66.0,
-    -691.0 / 2730.0,
-    7.0 / 6.0,
-    -3617.0 / 510.0,
-];
-
-/// From here on [`half_shift`] uses Stirling's series directly.
-const STIRLING_FROM: f64 = 10.0;
-
-/// `(a + ½)^{−m} − a^{−m}`, without cancellation.
-fn power_step(a: f64, m: i32) -> f64 {
-    a.powi(-m) * (-f64::from(m) * (0.5 / a).ln_1p()).exp_m1()
-}
-
-/// The three half-step differences, accurate to a few ulps of the result
-/// for every `a > 0`.
-///
-/// Each difference is far smaller than its two terms for large `a` (for
-/// `a = 10⁶` the digammas agree to 13 digits), so it is taken from
-/// Stirling's series `ln Γ(x) = (x − ½) ln x − x + ½ ln 2π + δ(x)`,
-/// `δ(x) = Σ B₂ₖ / (2k(2k−1) x^{2k−1})`, differenced analytically:
-/// `ln Γ(a+½) − ln Γ(a) = a ln(1 + 1/(2a)) + ½ ln a − ½ + Δδ`, and its first
-/// two derivatives. Truncated after `B₁₆`, the series is good to 1e-17 from
-/// `a = 10`; smaller `a` are first carried up by the recurrences
-/// `Γ(x + 1) = x Γ(x)`, whose terms for the digamma and trigamma
-/// differences are positive, so nothing cancels there either.
-fn half_shift(a: f64) -> HalfShift {
-    let start = a;
-    let (mut a, mut ln_gamma, mut digamma, mut trigamma) = (a, 0.0, 0.0, 0.0);
-    while a < STIRLING_FROM {
-        ln_gamma -= (0.5 / a).ln_1p();
-        digamma += 0.5 / (a * (a + 0.5));
-        trigamma += (a + 0.25) / (a * (a + 0.5)).powi(2);
-        a += 1.0;
-    }
-    let (mut d0, mut d1, mut d2) = (0.0, 0.0, 0.0);
-    for (k, b) in (1..).zip(BERNOULLI) {
-        let two_k = 2.0 * f64::from(k);
-        // δ, δ′ = −Σ B₂ₖ/(2k x^{2k}), δ″ = Σ B₂ₖ/x^{2k+1}, each differenced.
-        d0 += b / (two_k * (two_k - 1.0)) * power_step(a, 2 * k - 1);
-        d1 -= b / two_k * power_step(a, 2 * k);
-        d2 += b * power_step(a, 2 * k + 1);
-    }
-    let h = 0.5 / a;
-    HalfShift {
-        // ½ ln a of the shifted argument, less the ½ ln a of the start.
-        ln_gamma_excess: ln_gamma + (d0 - half_log_excess(a)) + 0.5 * (a / start).ln(),
-        digamma: digamma + (h.ln_1p() + h / (2.0 * a + 1.0) + d1),
-        // (4a² + 6a + 1)/(2a²(2a + 1)²), arranged not to overflow.
-        trigamma: trigamma + ((4.0 + (6.0 + 1.0 / a) / a) / (2.0 * (2.0 * a + 1.0).powi(2)) - d2),
-    }
-}
-
-/// `½ − a ln(1 + 1/(2a))` for `a ≥ 10`: `a (h − ln(1 + h))` with `h = 1/(2a)`,
-/// about `1/(8a)`. Beyond `a = 10⁸` from the series `a h² (½ − h/3 + h²/4)`,
-/// whose first omitted term is below 1e-25 relatively, because `h²`
-/// underflows long before `1/(8a)` does.
-fn half_log_excess(a: f64) -> f64 {
-    let h = 0.5 / a;
-    if a < 1e8 {
-        a * x_minus_ln1p(h)
-    } else {
-        0.25 / a * (0.5 - h * (1.0 / 3.0 - 0.25 * h))
-    }
-}
-
 /// A fit's stopping rule: every component of the gradient of the average
 /// log-likelihood with respect to `(loc/scale, ln scale, ln df)` — the
 /// natural, unit-free coordinates — is at most this.
@@ -413,22 +326,24 @@ fn em_step(xs: &[f64], nu: f64, mu: f64, sigma: f64) -> (f64, f64) {
 /// maxima, at small `df` near clusters of data, may exist), so the fit is
 /// refused.
 fn fit_t(xs: &[f64], fixed: Option<f64>) -> Result<StudentT, FitError> {
-    let degenerate = |reason: String| FitError::Degenerate {
-        family: StudentT::NAME,
-        reason,
-    };
-    fit::check_data(StudentT::NAME, xs)?;
+    super::check_data(StudentT::NAME, xs)?;
     if xs.len() < 2 {
-        return Err(degenerate("needs at least 2 observations".into()));
+        return Err(FitError::degenerate(
+            StudentT::NAME,
+            "needs at least 2 observations",
+        ));
     }
     let mut sorted = xs.to_vec();
     sorted.sort_by(f64::total_cmp);
     let n = sorted.len();
     if sorted[0] == sorted[n - 1] {
-        return Err(degenerate(format!(
-            "the data are constant (every observation is {}), so scale = 0",
-            sorted[0]
-        )));
+        return Err(FitError::degenerate(
+            StudentT::NAME,
+            format!(
+                "the data are constant (every observation is {}), so scale = 0",
+                sorted[0]
+            ),
+        ));
     }
     let median = 0.5 * sorted[(n - 1) / 2] + 0.5 * sorted[n / 2];
     let mut deviations: Vec<f64> = xs.iter().map(|x| (x - median).abs()).collect();
@@ -441,24 +356,28 @@ fn fit_t(xs: &[f64], fixed: Option<f64>) -> Result<StudentT, FitError> {
     };
     let nu = match fixed {
         Some(nu) => {
-            check_ties(&sorted, nu).map_err(degenerate)?;
+            check_ties(&sorted, nu).map_err(|r| FitError::degenerate(StudentT::NAME, r))?;
             nu
         }
         None => {
             let kurtosis = sample_kurtosis(xs);
             if kurtosis.is_nan() || kurtosis <= 3.0 {
-                return Err(degenerate(format!(
-                    "the sample kurtosis is {kurtosis:.4}, not above a normal's 3: from \
+                return Err(FitError::degenerate(
+                    StudentT::NAME,
+                    format!(
+                        "the sample kurtosis is {kurtosis:.4}, not above a normal's 3: from \
                      the moment estimate the likelihood rises towards df = ∞ (a normal); \
                      fit a normal, or hold df fixed"
-                )));
+                    ),
+                ));
             }
             // The t's kurtosis is 3 + 6/(ν − 4).
             (4.0 + 6.0 / (kurtosis - 3.0)).min(1e3)
         }
     };
-    let (nu, mu, sigma) = maximise(xs, fixed.is_none(), nu, median, sigma).map_err(degenerate)?;
-    StudentT::new(nu, mu, sigma).map_err(|e| degenerate(e.to_string()))
+    let (nu, mu, sigma) = maximise(xs, fixed.is_none(), nu, median, sigma)
+        .map_err(|r| FitError::degenerate(StudentT::NAME, r))?;
+    StudentT::new(nu, mu, sigma).map_err(|e| FitError::degenerate(StudentT::NAME, e.to_string()))
 }
 
 /// The biased sample kurtosis `m₄/m₂²`.
@@ -621,8 +540,9 @@ fn fallback_step(xs: &[f64], free_df: bool, (nu, mu, sigma): (f64, f64, f64)) ->
 mod tests {
     use super::*;
     use crate::dist::{Dist, FamilyDef, Laplace, Normal};
+    use crate::numeric::{quad, special};
+    use crate::stats::fit;
     use crate::stats::kl::{self, Method};
-    use crate::stats::{fit, quad, special};
     use crate::testing::{assert_relative, draws};
     use rand::SeedableRng;
     use std::f64::consts::PI;
@@ -674,75 +594,6 @@ mod tests {
         for x in [-3.0, 1.0, 4.5] {
             assert_relative(d.ln_pdf(x), n.ln_pdf(x), 1e-11);
         }
-    }
-
-    #[test]
-    #[allow(clippy::excessive_precision)] // digits as mpmath printed them
-    fn half_shift_matches_high_precision_values_for_small_and_large_arguments() {
-        // Reference values from mpmath at 50 digits:
-        // loggamma(a+0.5)-loggamma(a), digamma(a+0.5)-digamma(a),
-        // polygamma(1,a)-polygamma(1,a+0.5); on both sides of the switch.
-        for (a, ln_gamma, digamma, trigamma) in [
-            (
-                0.5,
-                -0.572_364_942_924_700_09,
-                1.386_294_361_119_890_6,
-                3.289_868_133_696_452_9,
-            ),
-            (
-                2.3,
-                0.362_513_337_028_116_26,
-                0.240_507_108_485_447_52,
-                0.114_205_296_472_200_14,
-            ),
-            (
-                1e-5,
-                -10.940_574_384_824_649,
-                99_998.613_738_536_84,
-                9_999_999_996.710_276,
-            ),
-            (
-                9.99,
-                1.138_284_992_221_750_6,
-                0.051_300_992_816_752_444,
-                5.260_143_043_050_489_8e-3,
-            ),
-            (
-                10.0,
-                1.138_797_739_322_294,
-                0.051_248_445_230_965_268,
-                5.249_379_622_559_013e-3,
-            ),
-            (
-                13.0,
-                1.272_861_660_582_815,
-                0.039_200_637_965_766_698,
-                3.072_203_825_745_575_9e-3,
-            ),
-            (
-                60.0,
-                2.045_088_971_888_362_4,
-                8.368_054_350_090_239e-3,
-                1.400_462_159_375_202e-4,
-            ),
-            (
-                1e3,
-                3.453_752_639_496_276_9,
-                5.001_249_999_843_750_1e-4,
-                5.002_499_999_375_000_5e-7,
-            ),
-        ] {
-            let s = half_shift(a);
-            assert_relative(s.ln_gamma_excess + 0.5 * a.ln(), ln_gamma, 1e-15);
-            assert_relative(s.digamma, digamma, 4e-15);
-            assert_relative(s.trigamma, trigamma, 4e-15);
-        }
-        let s = half_shift(1e6);
-        assert_relative(s.ln_gamma_excess, -1.249_999_999_999_947_9e-7, 1e-15);
-        assert_relative(half_shift(1e150).ln_gamma_excess, -1.25e-151, 1e-15);
-        assert_relative(half_shift(5e299).ln_gamma_excess, -2.5e-301, 1e-15);
-        assert_relative(s.digamma, 5.000_001_25e-7, 1e-15);
-        assert_relative(s.trigamma, 5.000_002_5e-13, 1e-14);
     }
 
     #[test]

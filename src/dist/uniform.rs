@@ -9,8 +9,7 @@ use super::param::{self, Constraint, ParamDef, ParamError, ParamValue};
 use super::{
     Beta, Exponential, Family, FitError, Gamma, Information, LN_SQRT_2PI, Normal, Univariate,
 };
-use crate::stats::fit;
-use crate::stats::special::{ln_beta, ln_gamma};
+use crate::numeric::special::{ln_beta, ln_gamma};
 
 /// The continuous uniform distribution on `[low, high]`.
 #[derive(Debug, Clone, PartialEq)]
@@ -141,19 +140,16 @@ impl Family for Uniform {
 
     /// The smallest and largest observations.
     fn fit(xs: &[f64]) -> Result<Self, FitError> {
-        let degenerate = |reason: String| FitError::Degenerate {
-            family: Self::NAME,
-            reason,
-        };
-        fit::check_data(Self::NAME, xs)?;
+        super::check_data(Self::NAME, xs)?;
         let low = xs.iter().copied().fold(f64::INFINITY, f64::min);
         let high = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         if low == high {
-            return Err(degenerate(format!(
-                "the data are constant ({low}), so low = high"
-            )));
+            return Err(FitError::degenerate(
+                Self::NAME,
+                format!("the data are constant ({low}), so low = high"),
+            ));
         }
-        Self::new(low, high).map_err(|e| degenerate(e.to_string()))
+        Self::new(low, high).map_err(|e| FitError::degenerate(Self::NAME, e.to_string()))
     }
 }
 
@@ -229,9 +225,9 @@ pub fn kl_uniform_beta(p: &Uniform, q: &Beta) -> f64 {
 mod tests {
     use super::*;
     use crate::dist::{Dist, FamilyDef};
+    use crate::numeric::quad::{self, Tolerance};
+    use crate::numeric::sum;
     use crate::stats::kl::{entropy_by_definition, kl};
-    use crate::stats::quad::{self, Tolerance};
-    use crate::stats::sum;
     use crate::testing::{agrees_with_definition, assert_close};
     use rand::SeedableRng;
 
@@ -345,7 +341,7 @@ mod tests {
         assert!(best >= at(fitted.low, fitted.high + 1e-6));
         assert_eq!(at(fitted.low + 1e-6, fitted.high), f64::NEG_INFINITY);
         assert_eq!(at(fitted.low, fitted.high - 1e-6), f64::NEG_INFINITY);
-        let r = fit::fit(FamilyDef::find("uniform").unwrap(), &xs).unwrap();
+        let r = crate::stats::fit::fit(FamilyDef::find("uniform").unwrap(), &xs).unwrap();
         assert!(r.stderr.is_none());
     }
 

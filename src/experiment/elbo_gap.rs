@@ -16,9 +16,10 @@ use super::{Compute, Ctx, Size, argmax, scale_of};
 use crate::chart::{Axis, Corner, Figure, Heatmap, Marker, Panel, Plot, Series, color};
 use crate::dist::syntax::{Positive, Real};
 use crate::dist::{Dist, LN_SQRT_2PI, Normal, Univariate};
+use crate::numeric::sum;
 use crate::outcome::{Cell, Column, Format, Outcome, Table};
-use crate::spec::sweep::{Count, NormalGrid};
-use crate::stats::{kl, sum};
+use crate::stats::kl;
+use crate::vocab::sweep::{Count, NormalGrid};
 
 /// The spec.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -365,7 +366,7 @@ mod tests {
     use super::*;
 
     fn spec() -> Spec {
-        crate::spec::from_yaml(
+        crate::yaml::from_yaml(
             "model: {linear_gaussian: {w: 2.0, b: 0.5, s: 0.8}}\nx: 1.7\n\
              q: {normal: {mean: {linspace: [-2, 2, 41]}, std: {logspace: [0.05, 2, 40]}}}\ndraws: 500\n",
         )
@@ -395,7 +396,7 @@ mod tests {
         // Independent check of the closed-form ELBO by quadrature over z.
         let (mq, tq) = (0.3, 0.7);
         let q = Normal::new(mq, tq).unwrap();
-        let integral = crate::stats::quad::integrate(
+        let integral = crate::numeric::quad::integrate(
             |z| q.ln_pdf(z).exp() * (m.log_joint(1.7, z) - q.ln_pdf(z)),
             f64::NEG_INFINITY,
             f64::INFINITY,

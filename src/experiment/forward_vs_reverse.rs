@@ -16,9 +16,10 @@ use serde_json::json;
 use super::{Compute, Ctx, Size, argmin};
 use crate::chart::{Axis, Corner, Figure, Panel, Plot, Series, color};
 use crate::dist::{Dist, Family, Normal, Univariate};
+use crate::numeric::sum;
 use crate::outcome::{Cell, Column, Format, Outcome, Table};
-use crate::spec::sweep::{Count, NormalGrid};
-use crate::stats::{kl, sum};
+use crate::stats::kl;
+use crate::vocab::sweep::{Count, NormalGrid};
 
 /// The spec.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -202,7 +203,7 @@ impl Spec {
 
     fn figure(&self, r: &Findings) -> Figure {
         let (m, s) = (self.target.mean(), self.target.variance().sqrt());
-        let xs = crate::spec::sweep::linspace(m - 4.5 * s, m + 4.5 * s, 801);
+        let xs = crate::vocab::sweep::linspace(m - 4.5 * s, m + 4.5 * s, 801);
         let density = |d: &dyn Fn(f64) -> f64| xs.iter().map(|&x| d(x).exp()).collect::<Vec<_>>();
         let target = density(&|x| self.target.ln_pdf(x));
         let fwd = density(&|x| r.forward.q.ln_pdf(x));

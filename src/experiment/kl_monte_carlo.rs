@@ -14,9 +14,10 @@ use serde_json::json;
 use super::{Compute, Ctx, Size};
 use crate::chart::{Axis, Corner, Figure, Marker, Panel, Plot, Series, Shape, color};
 use crate::dist::{Dist, Univariate};
+use crate::numeric::sum;
 use crate::outcome::{Cell, Column, Format, Outcome, Table};
-use crate::spec::sweep::{Count, Counts};
-use crate::stats::{kl, sum};
+use crate::stats::kl;
+use crate::vocab::sweep::{Count, Counts};
 
 /// Draws are made and scored in blocks of this many, so densities are
 /// evaluated on slices (vectorised) with a fixed summation order.

@@ -16,8 +16,8 @@ use super::{Compute, Ctx, Size, argmax, argmin, scale_of, step_at};
 use crate::chart::{Axis, Corner, Figure, Heatmap, Marker, Panel, Series, color};
 use crate::dist::{Dist, Univariate};
 use crate::outcome::{Cell, Column, Format, Outcome, Table};
-use crate::spec::sweep::{Count, Grid};
 use crate::stats::kl;
+use crate::vocab::sweep::{Count, Grid};
 
 /// The spec.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]

@@ -16,9 +16,9 @@ use super::{Compute, Ctx, Size};
 use crate::chart::{Axis, Corner, Figure, Marker, Panel, Plot, Series};
 use crate::dist::Univariate;
 use crate::dist::syntax::Fittable;
+use crate::numeric::ols_slope;
 use crate::outcome::{Cell, Column, Format, Outcome, Table};
-use crate::spec::sweep::{Count, Counts};
-use crate::stats::ols_slope;
+use crate::vocab::sweep::{Count, Counts};
 
 /// The spec.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]

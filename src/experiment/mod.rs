@@ -266,7 +266,7 @@ fn first_best(values: &[f64], better: impl Fn(f64, f64) -> bool) -> Option<usize
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::sweep::{linspace, logspace};
+    use crate::vocab::sweep::{linspace, logspace};
     use rand::Rng;
 
     #[test]

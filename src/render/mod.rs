@@ -214,7 +214,7 @@ pub fn parse_post(path: &Path, src: &str) -> anyhow::Result<Post> {
     } else {
         let value: serde_yaml::Value = serde_yaml::from_str(yaml).map_err(|e| {
             // The front matter starts on the file's second line.
-            let (at, message) = crate::spec::yaml_message(&e);
+            let (at, message) = crate::yaml::yaml_message(&e);
             let line = at.map_or(2, |(line, _)| line + 1);
             anyhow::anyhow!("{shown}:{line}: front matter: {message}")
         })?;

@@ -10,11 +10,11 @@ use rand::{RngExt, SeedableRng};
 use serde::Serialize;
 use serde_json::{Map, Value as Json, json};
 
-use super::linalg::Cholesky;
-use super::sum;
 use crate::dist::{
-    Dist, FamilyDef, FitError, Information, Mixture, Normal, ParamValue, Univariate,
+    Dist, FamilyDef, FitError, Information, Mixture, Normal, ParamValue, Univariate, check_data,
 };
+use crate::numeric::linalg::Cholesky;
+use crate::numeric::sum;
 
 /// A fitted distribution and what is known about the fit.
 #[derive(Debug, Clone, Serialize)]
@@ -24,7 +24,7 @@ pub struct FitReport {
     /// The estimates, by parameter name.
     pub params: Map<String, Json>,
     /// `(1/n) Σ ln p(x_i)` at the estimates.
-    #[serde(serialize_with = "super::kl::number")]
+    #[serde(serialize_with = "crate::json::number")]
     pub avg_loglik: f64,
     /// The number of observations.
     pub n: usize,
@@ -35,26 +35,6 @@ pub struct FitReport {
     /// The fitted distribution.
     #[serde(skip)]
     pub dist: Dist,
-}
-
-/// Refuses data a fit cannot use: empty, or holding NaN or infinities.
-///
-/// # Errors
-/// [`FitError::Degenerate`] saying what is wrong and where.
-pub fn check_data(family: &'static str, xs: &[f64]) -> Result<(), FitError> {
-    if xs.is_empty() {
-        return Err(FitError::Degenerate {
-            family,
-            reason: "there are no observations".into(),
-        });
-    }
-    if let Some((i, x)) = xs.iter().enumerate().find(|(_, x)| !x.is_finite()) {
-        return Err(FitError::Degenerate {
-            family,
-            reason: format!("observation {} is {x}, not a finite number", i + 1),
-        });
-    }
-    Ok(())
 }
 
 /// Fits `family` to `xs` by maximum likelihood.

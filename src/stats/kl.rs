@@ -10,9 +10,9 @@
 use rand::SeedableRng;
 use serde::Serialize;
 
-use super::quad::{self, QuadError, Tolerance};
-use super::{special, sum};
-use crate::dist::{self, AnyDist, Dist, Normal, Tail, Univariate};
+use crate::dist::{self, AnyDist, Dist, Tail, Univariate};
+use crate::numeric::quad::{self, QuadError, Tolerance};
+use crate::numeric::{special, sum};
 
 /// How a value was obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -32,41 +32,16 @@ pub enum Method {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Value {
     /// The value, in nats.
-    #[serde(serialize_with = "number")]
+    #[serde(serialize_with = "crate::json::number")]
     pub value: f64,
     /// How it was computed.
     pub method: Method,
     /// The standard error, for Monte Carlo values.
     #[serde(
         skip_serializing_if = "Option::is_none",
-        serialize_with = "maybe_number"
+        serialize_with = "crate::json::maybe_number"
     )]
     pub stderr: Option<f64>,
-}
-
-/// Writes a number as JSON, which has no infinities: `+inf`, `-inf` and
-/// `nan` become the strings `"inf"`, `"-inf"` and `"nan"` rather than
-/// `null`, so that an infinite divergence reads as one.
-///
-/// # Errors
-/// The serializer's.
-pub fn number<S: serde::Serializer>(x: &f64, serializer: S) -> Result<S::Ok, S::Error> {
-    if x.is_finite() {
-        serializer.serialize_f64(*x)
-    } else if x.is_nan() {
-        serializer.serialize_str("nan")
-    } else if *x > 0.0 {
-        serializer.serialize_str("inf")
-    } else {
-        serializer.serialize_str("-inf")
-    }
-}
-
-fn maybe_number<S: serde::Serializer>(x: &Option<f64>, serializer: S) -> Result<S::Ok, S::Error> {
-    match x {
-        Some(x) => number(x, serializer),
-        None => serializer.serialize_none(),
-    }
 }
 
 impl Value {
@@ -483,7 +458,7 @@ fn monte_carlo(p: &Dist, f: impl Fn(f64) -> f64) -> Result<Value, KlError> {
 /// never reach it.
 fn closed_form(p: &Dist, q: &Dist) -> Option<f64> {
     match (p, q) {
-        (Dist::Normal(p), Dist::Normal(q)) => Some(normal_normal(p, q)),
+        (Dist::Normal(p), Dist::Normal(q)) => Some(dist::kl_normal_normal(p, q)),
         (Dist::Laplace(p), Dist::Laplace(q)) => Some(dist::kl_laplace_laplace(p, q)),
         (Dist::Laplace(p), Dist::Normal(q)) => Some(dist::kl_laplace_normal(p, q)),
         (Dist::Normal(p), Dist::Laplace(q)) => Some(dist::kl_normal_laplace(p, q)),
@@ -516,15 +491,6 @@ fn closed_form(p: &Dist, q: &Dist) -> Option<f64> {
         (Dist::Uniform(p), Dist::Beta(q)) => Some(dist::kl_uniform_beta(p, q)),
         _ => None,
     }
-}
-
-/// `ln(σ_q/σ_p) + (σ_p² + (μ_p − μ_q)²) / (2σ_q²) − 1/2`, computed as
-/// `½(u − ln(1 + u)) + ½((μ_p − μ_q)/σ_q)²` with `u = σ_p²/σ_q² − 1` taken
-/// from the exact difference `σ_p − σ_q`: two non-negative terms, so
-/// nearby normals keep their digits.
-pub fn normal_normal(p: &Normal, q: &Normal) -> f64 {
-    let d = (p.mean() - q.mean()) / q.std();
-    0.5 * special::squared_ratio_minus_ln(q.std(), p.std()) + 0.5 * d * d
 }
 
 /// The definition of `KL(p ‖ q)` integrated (or summed) numerically,
@@ -615,6 +581,7 @@ pub fn entropy_by_definition(p: &Dist) -> Result<Value, KlError> {
 mod tests {
     use super::*;
     use crate::dist::Mixture;
+    use crate::dist::Normal;
     use crate::dist::text::parse_uni;
 
     /// A divergence, written as distributions, against its reference:
@@ -941,7 +908,7 @@ mod tests {
         let q = normal(0.0, 1.0);
         let expected = 0.5f64.ln()
             + 0.5
-                * normal_normal(
+                * dist::kl_normal_normal(
                     &Normal::new(20.0, 0.1).unwrap(),
                     &Normal::new(0.0, 1.0).unwrap(),
                 );
