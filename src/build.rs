@@ -208,7 +208,10 @@ pub fn build(options: &Options) -> anyhow::Result<Summary> {
         .count();
     let mut notes: Vec<String> = runs
         .iter()
-        .flat_map(|r| non_finite(&r.id, &r.outcome.numbers))
+        .flat_map(|r| {
+            let own = r.outcome.warnings.iter().map(|w| format!("{}: {w}", r.id));
+            own.chain(non_finite(&r.id, &r.outcome.numbers))
+        })
         .collect();
 
     let drawn: Vec<(String, Vec<u8>)> = runs

@@ -15,6 +15,10 @@ pub struct Outcome {
     pub tables: Vec<Table>,
     /// Figures, by name.
     pub figures: Vec<Figure>,
+    /// What a reader of the numbers should know: an estimate whose error
+    /// bar means nothing, a fit that does not exist. The build prints them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// A table of numbers.

@@ -220,6 +220,7 @@ impl Compute for Spec {
             numbers,
             tables: vec![self.table(r)],
             figures: vec![self.surface(r), self.slice(r)],
+            warnings: Vec::new(),
         }
     }
 }

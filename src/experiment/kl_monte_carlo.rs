@@ -121,6 +121,7 @@ impl Compute for Spec {
             numbers,
             tables: vec![self.table(r)],
             figures: vec![self.figure(r)],
+            warnings: Vec::new(),
         }
     }
 }

@@ -6,14 +6,8 @@
 //! [`Ctx`], and `report` turns the typed result into an [`Outcome`] of
 //! numbers, tables and figures.
 //!
-//! Adding a kind: write `experiment/<kind>.rs` and add one variant to
-//! [`Kind`] (and one arm to `kind_dispatch!`).
-
-pub mod elbo_gap;
-pub mod forward_vs_reverse;
-pub mod kl_monte_carlo;
-pub mod kl_vs_likelihood;
-pub mod mle_consistency;
+//! Adding a kind: write `experiment/<kind>.rs` and add one line to the
+//! `kinds!` registry below.
 
 use rand::SeedableRng;
 use rand_pcg::Pcg64;
@@ -22,46 +16,53 @@ use serde::{Deserialize, Serialize};
 use crate::chart::Scale;
 use crate::outcome::Outcome;
 
-/// The kinds of experiment, as written under `kind:` in a spec.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// Root-mean-square error of maximum-likelihood estimates against n.
-    MleConsistency(mle_consistency::Spec),
-    /// Average log-likelihood and forward KL over a parameter grid.
-    KlVsLikelihood(kl_vs_likelihood::Spec),
-    /// Monte Carlo estimates of a KL divergence against its exact value.
-    KlMonteCarlo(kl_monte_carlo::Spec),
-    /// Fits minimising forward and reverse KL to a target.
-    ForwardVsReverse(forward_vs_reverse::Spec),
-    /// ELBO of a latent-variable model over a grid of variational families.
-    ElboGap(elbo_gap::Spec),
-}
+/// The registry: one line per kind, its module (whose name is the kind's
+/// name in specs) and its variant of [`Kind`], under the line's doc.
+macro_rules! kinds {
+    ($($(#[doc = $doc:literal])* $module:ident => $variant:ident,)*) => {
+        $(pub mod $module;)*
 
-macro_rules! kind_dispatch {
-    ($self_:expr, $s:ident => $body:expr) => {
-        match $self_ {
-            Kind::MleConsistency($s) => $body,
-            Kind::KlVsLikelihood($s) => $body,
-            Kind::KlMonteCarlo($s) => $body,
-            Kind::ForwardVsReverse($s) => $body,
-            Kind::ElboGap($s) => $body,
+        /// The kinds of experiment, as written under `kind:` in a spec.
+        #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Kind {
+            $($(#[doc = $doc])* $variant($module::Spec),)*
+        }
+
+        /// Every kind's name, as written in specs, in registry order.
+        pub const NAMES: &[&str] = &[$(stringify!($module)),*];
+
+        impl Kind {
+            /// The kind's name, as written in specs.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(Kind::$variant(_) => stringify!($module),)*
+                }
+            }
+        }
+
+        macro_rules! kind_dispatch {
+            ($self_:expr, $s:ident => $body:expr) => {
+                match $self_ { $(Kind::$variant($s) => $body,)* }
+            };
         }
     };
 }
 
-impl Kind {
-    /// The kind's name, as written in specs.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Kind::MleConsistency(_) => "mle_consistency",
-            Kind::KlVsLikelihood(_) => "kl_vs_likelihood",
-            Kind::KlMonteCarlo(_) => "kl_monte_carlo",
-            Kind::ForwardVsReverse(_) => "forward_vs_reverse",
-            Kind::ElboGap(_) => "elbo_gap",
-        }
-    }
+kinds! {
+    /// Root-mean-square error of maximum-likelihood estimates against n.
+    mle_consistency => MleConsistency,
+    /// Average log-likelihood and forward KL over a parameter grid.
+    kl_vs_likelihood => KlVsLikelihood,
+    /// Monte Carlo estimates of a KL divergence against its exact value.
+    kl_monte_carlo => KlMonteCarlo,
+    /// Fits minimising forward and reverse KL to a target.
+    forward_vs_reverse => ForwardVsReverse,
+    /// ELBO of a latent-variable model over a grid of variational families.
+    elbo_gap => ElboGap,
+}
 
+impl Kind {
     /// Units of work (draws and density evaluations), for progress:
     /// [`Ctx::tick`] is called with as many.
     pub fn work(&self) -> u64 {
@@ -268,6 +269,16 @@ mod tests {
     use super::*;
     use crate::vocab::sweep::{linspace, logspace};
     use rand::Rng;
+
+    #[test]
+    fn every_registered_name_is_the_name_specs_use() {
+        for name in NAMES {
+            let e = crate::yaml::from_yaml::<Kind>(&format!("{name}: {{}}")).unwrap_err();
+            assert!(!e.to_string().contains("unknown variant"), "{name}: {e}");
+        }
+        let e = crate::yaml::from_yaml::<Kind>("no_such_kind: {}").unwrap_err();
+        assert!(e.to_string().contains("unknown variant"), "{e}");
+    }
 
     #[test]
     fn streams_depend_on_seed_and_path_only() {
