@@ -266,7 +266,7 @@ mod tests {
     #[test]
     fn kl_between_lognormals_equals_kl_between_their_logs() {
         let (p, q) = (lognormal(0.3, 1.2), lognormal(-0.4, 0.7));
-        let normals = crate::dist::kl_normal_normal(
+        let normals = crate::dist::normal::kl_normal_normal(
             &Normal::new(0.3, 1.2).unwrap(),
             &Normal::new(-0.4, 0.7).unwrap(),
         );

@@ -9,50 +9,17 @@
 //! Adding a family: write `dist/<name>.rs` and add one line to the
 //! `families!` list below.
 
-mod bernoulli;
-mod beta;
-mod categorical;
 mod discrete;
-mod exponential;
-mod gamma;
-mod geometric;
-mod laplace;
-mod lognormal;
-mod mixture;
-mod mvnormal;
-mod normal;
+pub mod mvnormal;
 pub mod param;
-mod poisson;
-mod student_t;
 pub mod syntax;
 pub mod text;
-mod uniform;
 
 use rand::Rng;
 
-pub use bernoulli::{Bernoulli, kl_bernoulli_bernoulli, kl_bernoulli_poisson};
-pub use beta::{
-    Beta, kl_beta_beta, kl_beta_exponential, kl_beta_gamma, kl_beta_normal, kl_beta_uniform,
-};
-pub use categorical::{Categorical, kl_categorical_categorical};
-pub use exponential::{
-    Exponential, kl_exponential_exponential, kl_exponential_gamma, kl_exponential_laplace,
-    kl_exponential_normal,
-};
-pub use gamma::{Gamma, kl_gamma_exponential, kl_gamma_gamma, kl_gamma_normal};
-pub use geometric::{Geometric, kl_geometric_geometric};
-pub use laplace::{Laplace, kl_laplace_laplace, kl_laplace_normal, kl_normal_laplace};
-pub use lognormal::{LogNormal, kl_lognormal_lognormal};
-pub use mixture::Mixture;
+pub use crate::numeric::special::LN_SQRT_2PI;
 pub use mvnormal::MvNormal;
-pub use normal::{LN_SQRT_2PI, Normal, kl_normal_normal};
 pub use param::{Constraint, ParamDef, ParamError, ParamKind, ParamValue};
-pub use poisson::{Poisson, kl_poisson_poisson};
-pub use student_t::StudentT;
-pub use uniform::{
-    Uniform, kl_uniform_beta, kl_uniform_exponential, kl_uniform_gamma, kl_uniform_normal,
-    kl_uniform_uniform,
-};
 
 use crate::numeric::sum;
 
@@ -377,7 +344,10 @@ impl FamilyDef {
 }
 
 macro_rules! families {
-    ($($variant:ident),* $(,)?) => {
+    ($($module:ident::$variant:ident),* $(,)?) => {
+        $(pub mod $module;)*
+        $(pub use $module::$variant;)*
+
         /// A member of one of the registered families.
         #[derive(Debug, Clone, PartialEq)]
         pub enum Dist {
@@ -409,19 +379,19 @@ macro_rules! families {
 }
 
 families! {
-    Normal,
-    Exponential,
-    Gamma,
-    Beta,
-    Laplace,
-    LogNormal,
-    StudentT,
-    Uniform,
-    Poisson,
-    Bernoulli,
-    Categorical,
-    Geometric,
-    Mixture,
+    normal::Normal,
+    exponential::Exponential,
+    gamma::Gamma,
+    beta::Beta,
+    laplace::Laplace,
+    lognormal::LogNormal,
+    student_t::StudentT,
+    uniform::Uniform,
+    poisson::Poisson,
+    bernoulli::Bernoulli,
+    categorical::Categorical,
+    geometric::Geometric,
+    mixture::Mixture,
 }
 
 impl Dist {

@@ -4,11 +4,8 @@ use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 use super::param::{self, Constraint, ParamDef, ParamError, ParamValue};
-use super::{Family, FitError, Information, Univariate};
+use super::{Family, FitError, Information, LN_SQRT_2PI, Univariate};
 use crate::numeric::sum;
-
-/// `ln √(2π)`.
-pub const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
 
 /// The normal distribution with mean `mean` and standard deviation `std`.
 #[derive(Debug, Clone, PartialEq)]

@@ -7,6 +7,9 @@
 
 use std::f64::consts::{FRAC_1_SQRT_2, PI};
 
+/// `ln √(2π)`.
+pub const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+
 /// `ln Γ(x)` for `x > 0`.
 pub fn ln_gamma(x: f64) -> f64 {
     libm::lgamma(x)

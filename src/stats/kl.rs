@@ -458,37 +458,51 @@ fn monte_carlo(p: &Dist, f: impl Fn(f64) -> f64) -> Result<Value, KlError> {
 /// never reach it.
 fn closed_form(p: &Dist, q: &Dist) -> Option<f64> {
     match (p, q) {
-        (Dist::Normal(p), Dist::Normal(q)) => Some(dist::kl_normal_normal(p, q)),
-        (Dist::Laplace(p), Dist::Laplace(q)) => Some(dist::kl_laplace_laplace(p, q)),
-        (Dist::Laplace(p), Dist::Normal(q)) => Some(dist::kl_laplace_normal(p, q)),
-        (Dist::Normal(p), Dist::Laplace(q)) => Some(dist::kl_normal_laplace(p, q)),
-        (Dist::LogNormal(p), Dist::LogNormal(q)) => Some(dist::kl_lognormal_lognormal(p, q)),
-        (Dist::Poisson(p), Dist::Poisson(q)) => Some(dist::kl_poisson_poisson(p, q)),
-        (Dist::Bernoulli(p), Dist::Bernoulli(q)) => Some(dist::kl_bernoulli_bernoulli(p, q)),
-        (Dist::Bernoulli(p), Dist::Poisson(q)) => Some(dist::kl_bernoulli_poisson(p, q)),
+        (Dist::Normal(p), Dist::Normal(q)) => Some(dist::normal::kl_normal_normal(p, q)),
+        (Dist::Laplace(p), Dist::Laplace(q)) => Some(dist::laplace::kl_laplace_laplace(p, q)),
+        (Dist::Laplace(p), Dist::Normal(q)) => Some(dist::laplace::kl_laplace_normal(p, q)),
+        (Dist::Normal(p), Dist::Laplace(q)) => Some(dist::laplace::kl_normal_laplace(p, q)),
+        (Dist::LogNormal(p), Dist::LogNormal(q)) => {
+            Some(dist::lognormal::kl_lognormal_lognormal(p, q))
+        }
+        (Dist::Poisson(p), Dist::Poisson(q)) => Some(dist::poisson::kl_poisson_poisson(p, q)),
+        (Dist::Bernoulli(p), Dist::Bernoulli(q)) => {
+            Some(dist::bernoulli::kl_bernoulli_bernoulli(p, q))
+        }
+        (Dist::Bernoulli(p), Dist::Poisson(q)) => Some(dist::bernoulli::kl_bernoulli_poisson(p, q)),
         (Dist::Categorical(p), Dist::Categorical(q)) => {
-            Some(dist::kl_categorical_categorical(p, q))
+            Some(dist::categorical::kl_categorical_categorical(p, q))
         }
-        (Dist::Geometric(p), Dist::Geometric(q)) => Some(dist::kl_geometric_geometric(p, q)),
+        (Dist::Geometric(p), Dist::Geometric(q)) => {
+            Some(dist::geometric::kl_geometric_geometric(p, q))
+        }
         (Dist::Exponential(p), Dist::Exponential(q)) => {
-            Some(dist::kl_exponential_exponential(p, q))
+            Some(dist::exponential::kl_exponential_exponential(p, q))
         }
-        (Dist::Exponential(p), Dist::Gamma(q)) => Some(dist::kl_exponential_gamma(p, q)),
-        (Dist::Exponential(p), Dist::Normal(q)) => Some(dist::kl_exponential_normal(p, q)),
-        (Dist::Exponential(p), Dist::Laplace(q)) => Some(dist::kl_exponential_laplace(p, q)),
-        (Dist::Gamma(p), Dist::Gamma(q)) => Some(dist::kl_gamma_gamma(p, q)),
-        (Dist::Gamma(p), Dist::Exponential(q)) => Some(dist::kl_gamma_exponential(p, q)),
-        (Dist::Gamma(p), Dist::Normal(q)) => Some(dist::kl_gamma_normal(p, q)),
-        (Dist::Beta(p), Dist::Beta(q)) => Some(dist::kl_beta_beta(p, q)),
-        (Dist::Beta(p), Dist::Normal(q)) => Some(dist::kl_beta_normal(p, q)),
-        (Dist::Beta(p), Dist::Uniform(q)) => Some(dist::kl_beta_uniform(p, q)),
-        (Dist::Beta(p), Dist::Exponential(q)) => Some(dist::kl_beta_exponential(p, q)),
-        (Dist::Beta(p), Dist::Gamma(q)) => Some(dist::kl_beta_gamma(p, q)),
-        (Dist::Uniform(p), Dist::Uniform(q)) => Some(dist::kl_uniform_uniform(p, q)),
-        (Dist::Uniform(p), Dist::Normal(q)) => Some(dist::kl_uniform_normal(p, q)),
-        (Dist::Uniform(p), Dist::Exponential(q)) => Some(dist::kl_uniform_exponential(p, q)),
-        (Dist::Uniform(p), Dist::Gamma(q)) => Some(dist::kl_uniform_gamma(p, q)),
-        (Dist::Uniform(p), Dist::Beta(q)) => Some(dist::kl_uniform_beta(p, q)),
+        (Dist::Exponential(p), Dist::Gamma(q)) => {
+            Some(dist::exponential::kl_exponential_gamma(p, q))
+        }
+        (Dist::Exponential(p), Dist::Normal(q)) => {
+            Some(dist::exponential::kl_exponential_normal(p, q))
+        }
+        (Dist::Exponential(p), Dist::Laplace(q)) => {
+            Some(dist::exponential::kl_exponential_laplace(p, q))
+        }
+        (Dist::Gamma(p), Dist::Gamma(q)) => Some(dist::gamma::kl_gamma_gamma(p, q)),
+        (Dist::Gamma(p), Dist::Exponential(q)) => Some(dist::gamma::kl_gamma_exponential(p, q)),
+        (Dist::Gamma(p), Dist::Normal(q)) => Some(dist::gamma::kl_gamma_normal(p, q)),
+        (Dist::Beta(p), Dist::Beta(q)) => Some(dist::beta::kl_beta_beta(p, q)),
+        (Dist::Beta(p), Dist::Normal(q)) => Some(dist::beta::kl_beta_normal(p, q)),
+        (Dist::Beta(p), Dist::Uniform(q)) => Some(dist::beta::kl_beta_uniform(p, q)),
+        (Dist::Beta(p), Dist::Exponential(q)) => Some(dist::beta::kl_beta_exponential(p, q)),
+        (Dist::Beta(p), Dist::Gamma(q)) => Some(dist::beta::kl_beta_gamma(p, q)),
+        (Dist::Uniform(p), Dist::Uniform(q)) => Some(dist::uniform::kl_uniform_uniform(p, q)),
+        (Dist::Uniform(p), Dist::Normal(q)) => Some(dist::uniform::kl_uniform_normal(p, q)),
+        (Dist::Uniform(p), Dist::Exponential(q)) => {
+            Some(dist::uniform::kl_uniform_exponential(p, q))
+        }
+        (Dist::Uniform(p), Dist::Gamma(q)) => Some(dist::uniform::kl_uniform_gamma(p, q)),
+        (Dist::Uniform(p), Dist::Beta(q)) => Some(dist::uniform::kl_uniform_beta(p, q)),
         _ => None,
     }
 }
@@ -908,7 +922,7 @@ mod tests {
         let q = normal(0.0, 1.0);
         let expected = 0.5f64.ln()
             + 0.5
-                * dist::kl_normal_normal(
+                * dist::normal::kl_normal_normal(
                     &Normal::new(20.0, 0.1).unwrap(),
                     &Normal::new(0.0, 1.0).unwrap(),
                 );
