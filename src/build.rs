@@ -13,10 +13,11 @@ use anyhow::{Context as _, bail};
 use rayon::prelude::*;
 
 use crate::config::SiteConfig;
+use crate::diag::{Problem, Problems};
 use crate::render::{self, Templates};
 use crate::run::{self, Status};
 use crate::site::{self, Files};
-use crate::{figure, spec};
+use crate::{figure, paths, spec};
 
 /// What to build, and how.
 #[derive(Debug, Clone)]
@@ -29,6 +30,8 @@ pub struct Options {
     pub no_cache: bool,
     /// Print nothing but errors.
     pub quiet: bool,
+    /// Compare with `site/` instead of writing it.
+    pub check: bool,
 }
 
 /// What a build did.
@@ -42,13 +45,22 @@ pub struct Summary {
     pub figures: usize,
     /// Posts rendered.
     pub posts: usize,
-    /// Changes to `site/`.
-    pub report: site::Report,
+    /// What became of `site/`.
+    pub written: Written,
     /// Things worth knowing: numbers that are not finite, formulas the
     /// HTML site could not fully render.
     pub warnings: Vec<String>,
     /// Wall time.
     pub elapsed: Duration,
+}
+
+/// What a build did with `site/`.
+#[derive(Debug, Clone)]
+pub enum Written {
+    /// Wrote it: what changed.
+    Committed(site::Report),
+    /// Left it alone and compared it with the build (`--check`).
+    Compared(site::commit::Differences),
 }
 
 /// The project's directories.
@@ -105,7 +117,8 @@ pub struct Checked {
 /// before any work starts.
 ///
 /// # Errors
-/// Every spec error at once; otherwise the first problem found.
+/// Every problem found, in every file (a [`Problems`]), or a project
+/// directory that is not one.
 pub fn check(layout: &Layout) -> anyhow::Result<Checked> {
     if !layout.experiments.is_dir() && !layout.posts.is_dir() {
         bail!(
@@ -117,29 +130,40 @@ pub fn check(layout: &Layout) -> anyhow::Result<Checked> {
                 .display()
         );
     }
-    let config = SiteConfig::load(&layout.site)?;
+    let mut problems = Problems::new();
+    let config = SiteConfig::load(&layout.site).unwrap_or_else(|p| {
+        problems.push(p);
+        SiteConfig::default()
+    });
     let experiments = if layout.experiments.is_dir() {
-        spec::load_dir(&layout.experiments)?
+        spec::collect_dir(&layout.experiments, &mut problems)
     } else {
         Vec::new()
     };
-    if let Some(e) = experiments
-        .iter()
-        .find(|e| render::RESERVED.contains(&e.id.as_str()))
-    {
-        bail!(
-            "{}: `{}` is a name posts use for something else; rename the file (reserved: {})",
-            e.path.display(),
-            e.id,
-            render::RESERVED.join(", ")
-        );
+    for e in &experiments {
+        if render::RESERVED.contains(&e.id.as_str()) {
+            problems.push(Problem::new(
+                &e.path,
+                format!(
+                    "`{}` is a name posts use for something else; rename the file (reserved: {})",
+                    e.id,
+                    render::RESERVED.join(", ")
+                ),
+            ));
+        }
     }
     let posts = if layout.posts.is_dir() {
-        render::load_posts(&layout.posts)?
+        render::collect_posts(&layout.posts, &mut problems)
     } else {
         Vec::new()
     };
-    let style = render::template_text(&layout.templates, "style.css")?;
+    let style = render::template_text(&layout.templates, "style.css").unwrap_or_else(|e| {
+        problems.push(Problem::new(
+            layout.templates.join("style.css"),
+            format!("{e:#}"),
+        ));
+        String::new()
+    });
     let dry = Arc::new(render::library(
         &experiments,
         experiments
@@ -147,13 +171,52 @@ pub fn check(layout: &Layout) -> anyhow::Result<Checked> {
             .map(|e| e.spec.kind.dry_outcome())
             .collect(),
     ));
-    let templates = Templates::load(&layout.templates, &posts, Arc::clone(&dry), &config)?;
-    render::posts(&posts, &templates, &config, &dry)?;
-    Ok(Checked {
+    let templates = Templates::load(
+        &layout.templates,
+        &posts,
+        Arc::clone(&dry),
+        &config,
+        &mut problems,
+    );
+    if let Err(found) = render::posts(&posts, &templates, &config, &dry) {
+        let broken = broken_ids(&layout.experiments, &experiments);
+        for mut problem in found.iter().cloned() {
+            // Posts that did not compile were reported already.
+            if problem.message == render::NOT_COMPILED {
+                continue;
+            }
+            let post = posts.iter().find(|p| p.path == problem.path);
+            if let Some(id) = post.and_then(|p| broken.iter().find(|id| uses_word(p.body(), id))) {
+                problem.message += &format!(" (the post uses `{id}`, whose spec has errors)");
+            }
+            problems.push(problem);
+        }
+    }
+    Ok(problems.into_result(Checked {
         config,
         experiments,
         posts,
         style,
+    })?)
+}
+
+/// The ids of the spec files in `dir` that did not load.
+fn broken_ids(dir: &Path, loaded: &[spec::Experiment]) -> Vec<String> {
+    let files = spec::files_with(dir, &["yaml", "yml"]).unwrap_or_default();
+    files
+        .iter()
+        .filter_map(|f| f.file_stem()?.to_str().map(str::to_string))
+        .filter(|id| !loaded.iter().any(|e| &e.id == id))
+        .collect()
+}
+
+/// Whether `word` occurs in `text` as a whole identifier.
+fn uses_word(text: &str, word: &str) -> bool {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !before.is_some_and(ident) && !after.is_some_and(ident)
     })
 }
 
@@ -182,7 +245,8 @@ fn lock(layout: &Layout) -> anyhow::Result<std::fs::File> {
 /// Runs the whole pipeline.
 ///
 /// # Errors
-/// The first failure; `site/` is then unchanged.
+/// Every problem in the project's files (a [`Problems`]), or the first
+/// failure after they were checked; `site/` is then unchanged.
 pub fn build(options: &Options) -> anyhow::Result<Summary> {
     let start = Instant::now();
     let layout = Layout::of(&options.root);
@@ -220,7 +284,7 @@ pub fn build(options: &Options) -> anyhow::Result<Summary> {
             run.outcome.figures.par_iter().map(move |f| {
                 let svg = figure::draw(f)
                     .with_context(|| format!("drawing figure {}.{}", run.id, f.name))?;
-                Ok((render::figure_path(&run.id, &f.name), svg.into_bytes()))
+                Ok((paths::figure(&run.id, &f.name), svg.into_bytes()))
             })
         })
         .collect::<anyhow::Result<_>>()?;
@@ -229,36 +293,43 @@ pub fn build(options: &Options) -> anyhow::Result<Summary> {
     for run in &runs {
         let json = serde_json::to_string_pretty(&run.outcome.numbers)
             .context("writing numbers as JSON")?;
-        assets.insert(
-            format!("assets/likely/{}/numbers.json", run.id),
-            (json + "\n").into_bytes(),
-        );
+        assets.insert(paths::numbers(&run.id), (json + "\n").into_bytes());
     }
 
     let library = Arc::new(render::library(
         &experiments,
         runs.into_iter().map(|r| r.outcome).collect(),
     ));
-    let templates = Templates::load(&layout.templates, &posts, Arc::clone(&library), &config)?;
+    let mut problems = Problems::new();
+    let templates = Templates::load(
+        &layout.templates,
+        &posts,
+        Arc::clone(&library),
+        &config,
+        &mut problems,
+    );
+    problems.into_result(())?;
     let rendered = render::posts(&posts, &templates, &config, &library)?;
-    let (report, warnings) = site::write(
-        &layout.site,
-        &site::Output {
-            posts: &rendered,
-            figures: &figures,
-            assets: &assets,
-            templates: &templates,
-            config: &config,
-            style: &style,
-        },
-    )?;
+    let (files, warnings) = site::files(&site::Output {
+        posts: &rendered,
+        figures: &figures,
+        assets: &assets,
+        templates: &templates,
+        config: &config,
+        style: &style,
+    })?;
     notes.extend(warnings.iter().map(ToString::to_string));
+    let outcome = if options.check {
+        Written::Compared(site::commit::compare(&layout.site, &files)?)
+    } else {
+        Written::Committed(site::commit(&layout.site, &files)?)
+    };
     Ok(Summary {
         ran,
         cached: experiments.len() - ran,
         figures: figures.len(),
         posts: rendered.len(),
-        report,
+        written: outcome,
         warnings: notes,
         elapsed: start.elapsed(),
     })

@@ -30,6 +30,10 @@ pub(crate) enum Command {
         /// Print only errors and warnings.
         #[arg(long, short)]
         quiet: bool,
+        /// Build without writing site/, compare it with what the build makes,
+        /// list every file that differs, is missing or is extra, and fail if any.
+        #[arg(long)]
+        check: bool,
     },
     /// Check specs, posts and templates without running anything.
     Check {

@@ -4,46 +4,78 @@ use std::path::Path;
 
 /// `println!` that ignores a closed pipe (`likely build | head -1`).
 macro_rules! out {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stdout(), $($arg)*);
-    }};
+    ($($arg:tt)*) => {
+        likely::console::line(format_args!($($arg)*))
+    };
 }
 
 use anyhow::{Context as _, bail};
 
+use likely::build::Written;
 use likely::dist::{FAMILIES, FamilyDef, number_label, text};
 use likely::stats::fit::{self, FitReport};
 use likely::stats::kl::{self, Method, Value};
 use likely::{build, data};
 
-/// `likely build`.
+/// `likely build`, or with `--check` a comparison of `site/` with what
+/// the build makes.
 pub(crate) fn build(options: build::Options) -> anyhow::Result<()> {
     let quiet = options.quiet;
     let summary = build::build(&options)?;
     for w in &summary.warnings {
         eprintln!("warning: {w}");
     }
-    for kept in &summary.report.kept {
-        eprintln!(
-            "warning: site/{kept} is no longer produced but was edited by hand, so it was kept"
-        );
-    }
-    if !quiet {
-        let r = &summary.report;
-        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-        out!(
-            "built site/ in {:.1} s: {} ({} ran, {} cached), {}, {}; {} written, {} unchanged, {} removed",
-            summary.elapsed.as_secs_f64(),
-            plural(summary.ran + summary.cached, "experiment"),
-            summary.ran,
-            summary.cached,
-            plural(summary.figures, "figure"),
-            plural(summary.posts, "post"),
-            plural(r.written, "file"),
-            r.unchanged,
-            r.removed
-        );
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let work = format!(
+        "{} ({} ran, {} cached), {}, {}",
+        plural(summary.ran + summary.cached, "experiment"),
+        summary.ran,
+        summary.cached,
+        plural(summary.figures, "figure"),
+        plural(summary.posts, "post"),
+    );
+    match &summary.written {
+        Written::Committed(r) => {
+            for kept in &r.kept {
+                eprintln!(
+                    "warning: site/{kept} is no longer produced but was edited by hand, so it was kept"
+                );
+            }
+            if !quiet {
+                out!(
+                    "built site/ in {:.1} s: {work}; {} written, {} unchanged, {} removed",
+                    summary.elapsed.as_secs_f64(),
+                    plural(r.written, "file"),
+                    r.unchanged,
+                    r.removed
+                );
+            }
+        }
+        Written::Compared(d) => {
+            for (what, paths) in [
+                ("differs", &d.differ),
+                ("missing", &d.missing),
+                ("extra  ", &d.extra),
+            ] {
+                for path in paths {
+                    out!("{what}  site/{path}");
+                }
+            }
+            if !d.is_empty() {
+                bail!(
+                    "site/ is not what the build makes: {} differ, {} missing, {} extra (run `likely build` to update it)",
+                    d.differ.len(),
+                    d.missing.len(),
+                    d.extra.len()
+                );
+            }
+            if !quiet {
+                out!(
+                    "site/ is up to date: it is exactly what the build makes ({work}; checked in {:.1} s)",
+                    summary.elapsed.as_secs_f64()
+                );
+            }
+        }
     }
     Ok(())
 }

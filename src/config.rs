@@ -12,7 +12,7 @@
 
 use std::path::Path;
 
-use anyhow::Context as _;
+use crate::diag::Problem;
 use serde::{Deserialize, Serialize};
 
 /// How figures are written into Jekyll posts.
@@ -132,17 +132,20 @@ impl SiteConfig {
     ///
     /// # Errors
     /// When the file exists but cannot be read or parsed.
-    pub fn load(site_dir: &Path) -> anyhow::Result<Self> {
+    pub fn load(site_dir: &Path) -> Result<Self, Problem> {
         let path = site_dir.join("_config.yml");
         if !path.exists() {
             return Ok(Self::default());
         }
         let src = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading {}", path.display()))?;
+            .map_err(|e| Problem::new(&path, format!("cannot read the file: {e}")))?;
         Self::parse(&src).map_err(|e| {
             let (at, message) = crate::yaml::yaml_message(&e);
-            let at = at.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default();
-            anyhow::anyhow!("{}{at}: {message}", path.display())
+            let problem = Problem::new(&path, message);
+            match at {
+                Some((line, column)) => problem.at(line, Some(column)).showing(&src),
+                None => problem,
+            }
         })
     }
 }

@@ -13,7 +13,7 @@
 //!
 //! | layer | modules | what |
 //! |---|---|---|
-//! | foundations | [`numeric`], [`yaml`], [`json`], [`data`] | special functions, quadrature, sums, linear algebra; reading YAML and data files, writing JSON numbers |
+//! | foundations | [`numeric`], [`yaml`], [`json`], [`data`], [`diag`], [`paths`], [`console`] | special functions, quadrature, sums, linear algebra; reading YAML and data files, writing JSON numbers, problems in user files, where outputs go, printing |
 //! | families | [`dist`] | one file per distribution family, the registry, their syntax |
 //! | statistics | [`stats`] | KL divergences and entropies, maximum-likelihood fits |
 //! | vocabulary | [`vocab`] | what specs are written in: sweeps, counts, grids |
@@ -32,13 +32,16 @@
 pub mod build;
 pub mod chart;
 pub mod config;
+pub mod console;
 pub mod data;
+pub mod diag;
 pub mod dist;
 pub mod experiment;
 pub mod figure;
 pub mod json;
 pub mod numeric;
 pub mod outcome;
+pub mod paths;
 pub mod render;
 pub mod run;
 pub mod site;

@@ -9,17 +9,16 @@ use clap::Parser;
 
 use cli::{Cli, Command};
 use likely::build;
+use likely::diag::Problems;
 
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            let text = format!("{e:#}");
-            // Template errors come as full reports that already say "error:".
-            if text.starts_with("error:") {
-                eprintln!("{text}");
-            } else {
-                eprintln!("error: {text}");
+            match e.downcast_ref::<Problems>() {
+                // Each problem is its own `error:` line.
+                Some(problems) => eprintln!("{problems}"),
+                None => eprintln!("error: {e:#}"),
             }
             ExitCode::FAILURE
         }
@@ -33,11 +32,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             force,
             no_cache,
             quiet,
+            check,
         } => cmd::build(build::Options {
             root,
             force,
             no_cache,
             quiet,
+            check,
         }),
         Command::Check { root } => cmd::check(&root),
         Command::Entropy { dist, json } => cmd::entropy(&dist, json),

@@ -15,6 +15,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::console;
 use crate::experiment::Ctx;
 use crate::outcome::Outcome;
 use crate::spec::Experiment;
@@ -218,13 +219,6 @@ fn prune(dir: &Path, id: &str) {
     }
 }
 
-/// Prints a line to stdout; a closed pipe (`likely build | head -1`) is not
-/// an error worth stopping for.
-fn print_line(text: &str) {
-    use std::io::Write as _;
-    let _ = writeln!(std::io::stdout(), "{text}");
-}
-
 /// Progress bars on a terminal, plain lines otherwise.
 struct Progress {
     multi: Option<MultiProgress>,
@@ -258,10 +252,10 @@ impl Progress {
         match &self.multi {
             Some(multi) => {
                 if multi.println(text).is_err() {
-                    print_line(text);
+                    console::line(text);
                 }
             }
-            None => print_line(text),
+            None => console::line(text),
         }
     }
 }

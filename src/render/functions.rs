@@ -18,11 +18,6 @@ use super::{Entry, Library};
 use crate::config::FigureStyle;
 use crate::outcome::{Cell, Table};
 
-/// Where a figure is written, relative to the site root.
-pub fn figure_path(experiment: &str, name: &str) -> String {
-    format!("assets/likely/{experiment}/{name}.svg")
-}
-
 /// Registers the functions; they render `partials` and look results up in
 /// `library`.
 pub(super) fn register(
@@ -161,7 +156,7 @@ impl Env {
     ) -> TeraResult<String> {
         let target = state.get::<String>("target")?.unwrap_or_default();
         let root = state.get::<String>("root")?.unwrap_or_default();
-        let path = figure_path(experiment, name);
+        let path = crate::paths::figure(experiment, name);
         let template = match (target.as_str(), self.style) {
             ("html", _) => "partials/figure.html.md",
             (_, FigureStyle::Include) => "partials/figure.include.md",

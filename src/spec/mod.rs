@@ -16,11 +16,11 @@
 //! Every error names the file, line, column and field path. All files are
 //! read and checked before any experiment runs.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::diag::{Problem, Problems};
 use crate::experiment::Kind;
 use crate::yaml::{from_yaml, locate_key, yaml_message};
 
@@ -50,78 +50,36 @@ pub struct Spec {
     pub kind: Kind,
 }
 
-/// A spec that could not be read, with its place in the file.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SpecError {
-    /// The file.
-    pub path: PathBuf,
-    /// 1-based line and column, when known.
-    pub location: Option<(usize, usize)>,
-    /// What is wrong, starting with the field path when there is one.
-    pub message: String,
-}
-
-impl fmt::Display for SpecError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.location {
-            Some((line, col)) => {
-                write!(f, "{}:{line}:{col}: {}", self.path.display(), self.message)
-            }
-            None => write!(f, "{}: {}", self.path.display(), self.message),
-        }
-    }
-}
-
-impl std::error::Error for SpecError {}
-
-/// Every error found in a directory of specs.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SpecErrors(pub Vec<SpecError>);
-
-impl fmt::Display for SpecErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (k, e) in self.0.iter().enumerate() {
-            if k > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{e}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for SpecErrors {}
-
 /// Parses one spec from its text.
 ///
 /// # Errors
-/// A [`SpecError`] with line, column and field path.
-pub fn parse(path: &Path, src: &str) -> Result<Spec, SpecError> {
-    if src.trim().is_empty()
-        || src
-            .lines()
-            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+/// A [`Problem`] with line, column, field path and the line itself.
+pub fn parse(path: &Path, src: &str) -> Result<Spec, Problem> {
+    if src
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
     {
-        return Err(SpecError {
-            path: path.to_path_buf(),
-            location: None,
-            message: "the file is empty; a spec needs at least `seed` and `kind`".into(),
-        });
+        return Err(Problem::new(
+            path,
+            "the file is empty; a spec needs at least `seed` and `kind`",
+        ));
     }
     let spec = from_yaml::<Spec>(src).map_err(|e| {
         let (location, message) = yaml_message(&e);
-        SpecError {
-            path: path.to_path_buf(),
-            location,
-            message,
-        }
+        located(Problem::new(path, message), location, src)
     })?;
-    spec.kind.check_size().map_err(|message| SpecError {
-        path: path.to_path_buf(),
-        location: locate_key(src, spec.kind.name()),
-        message: format!("kind.{}: {message}", spec.kind.name()),
+    spec.kind.check_size().map_err(|message| {
+        let problem = Problem::new(path, format!("kind.{}: {message}", spec.kind.name()));
+        located(problem, locate_key(src, spec.kind.name()), src)
     })?;
     Ok(spec)
+}
+
+fn located(problem: Problem, location: Option<(usize, usize)>, src: &str) -> Problem {
+    match location {
+        Some((line, column)) => problem.at(line, Some(column)).showing(src),
+        None => problem,
+    }
 }
 
 /// Whether `id` is a safe experiment id: a lowercase letter, then lowercase
@@ -136,75 +94,78 @@ pub fn is_valid_id(id: &str) -> bool {
 /// Reads and validates every `*.yaml` file in `dir`, sorted by id.
 ///
 /// # Errors
-/// [`SpecErrors`] listing every file that failed, or an I/O error.
-pub fn load_dir(dir: &Path) -> anyhow::Result<Vec<Experiment>> {
-    let mut paths = Vec::new();
-    let entries = std::fs::read_dir(dir).map_err(|e| {
-        anyhow::anyhow!(
-            "cannot read the experiments directory {}: {e}",
-            dir.display()
-        )
-    })?;
-    for entry in entries {
-        let path = entry
-            .map_err(|e| {
-                anyhow::anyhow!("reading the experiments directory {}: {e}", dir.display())
-            })?
-            .path();
-        if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml")
-        ) {
-            paths.push(path);
+/// Every problem found, in every file.
+pub fn load_dir(dir: &Path) -> Result<Vec<Experiment>, Problems> {
+    let mut problems = Problems::new();
+    let experiments = collect_dir(dir, &mut problems);
+    problems.into_result(experiments)
+}
+
+/// Reads and validates every `*.yaml` file in `dir`, sorted by id; the
+/// problems of the files that fail go to `problems`.
+pub fn collect_dir(dir: &Path, problems: &mut Problems) -> Vec<Experiment> {
+    let paths = match files_with(dir, &["yaml", "yml"]) {
+        Ok(paths) => paths,
+        Err(e) => {
+            problems.push(Problem::new(dir, format!("cannot read the directory: {e}")));
+            return Vec::new();
         }
-    }
-    paths.sort();
-    let mut experiments = Vec::new();
-    let mut errors = Vec::new();
+    };
+    let mut experiments: Vec<Experiment> = Vec::new();
     for path in paths {
         match load_file(&path) {
             Ok(e) => experiments.push(e),
-            Err(e) => errors.push(e),
+            Err(e) => problems.push(e),
         }
     }
     for pair in experiments.windows(2) {
         if pair[0].id == pair[1].id {
-            errors.push(SpecError {
-                path: pair[1].path.clone(),
-                location: None,
-                message: format!(
+            problems.push(Problem::new(
+                &pair[1].path,
+                format!(
                     "experiment id `{}` is also used by {}",
                     pair[1].id,
                     pair[0].path.display()
                 ),
-            });
+            ));
         }
     }
-    if errors.is_empty() {
-        Ok(experiments)
-    } else {
-        Err(SpecErrors(errors).into())
-    }
+    experiments
 }
 
-fn load_file(path: &Path) -> Result<Experiment, SpecError> {
-    let error = |message: String| SpecError {
-        path: path.to_path_buf(),
-        location: None,
-        message,
-    };
+/// The files in `dir` with one of `extensions`, sorted.
+///
+/// # Errors
+/// When the directory cannot be listed.
+pub fn files_with(dir: &Path, extensions: &[&str]) -> std::io::Result<Vec<PathBuf>> {
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let ext = path.extension().and_then(|e| e.to_str());
+        if ext.is_some_and(|e| extensions.contains(&e)) && path.is_file() {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    Ok(paths)
+}
+
+fn load_file(path: &Path) -> Result<Experiment, Problem> {
     let id = path
         .file_stem()
         .and_then(|s| s.to_str())
-        .ok_or_else(|| error("the file name is not valid UTF-8".into()))?
+        .ok_or_else(|| Problem::new(path, "the file name is not valid UTF-8"))?
         .to_string();
     if !is_valid_id(&id) {
-        return Err(error(format!(
-            "`{id}` is not a valid experiment id: use a lowercase letter followed by lowercase letters, digits or underscores (e.g. kl_monte_carlo)"
-        )));
+        return Err(Problem::new(
+            path,
+            format!(
+                "`{id}` is not a valid experiment id: use a lowercase letter followed by lowercase letters, digits or underscores (e.g. kl_monte_carlo)"
+            ),
+        ));
     }
-    let source =
-        std::fs::read_to_string(path).map_err(|e| error(format!("cannot read the file: {e}")))?;
+    let source = std::fs::read_to_string(path)
+        .map_err(|e| Problem::new(path, format!("cannot read the file: {e}")))?;
     let spec = parse(path, &source)?;
     Ok(Experiment {
         id,

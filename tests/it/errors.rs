@@ -208,3 +208,69 @@ fn an_experiment_too_large_to_finish_is_refused() {
         &["experiments/mle.yaml:4:3: kind.mle_consistency:", "limit"],
     );
 }
+
+#[test]
+fn a_post_whose_body_starts_right_after_the_front_matter_is_located_exactly() {
+    let stderr = fails_cleanly(
+        "posts/2025-01-02-tiny-post.md",
+        |t| t.replacen("---\n\n", "---\n{{ nope.value }}\n", 1),
+        &[
+            "posts/2025-01-02-tiny-post.md:10:4: Variable `nope` is not defined",
+            "10 | {{ nope.value }}\n   |    ^",
+        ],
+    );
+    assert!(!stderr.contains("#}"), "{stderr}");
+}
+
+#[test]
+fn every_problem_in_every_spec_and_post_is_reported_in_one_run() {
+    let dir = project("tiny");
+    build_ok(dir.path(), &[], &[]);
+    let before = tree(&dir.path().join("site"));
+    let edit = |file: &str, from: &str, to: &str| {
+        let path = dir.path().join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{file} lacks {from}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    };
+    edit("experiments/mc.yaml", "replicates: 20", "replicates: many");
+    edit(
+        "experiments/mle.yaml",
+        "replicates: 40",
+        "replicates: 40\n    extra: 1",
+    );
+    edit("posts/2025-01-02-tiny-post.md", "mc.exact", "mc.exactly");
+    std::fs::write(
+        dir.path().join("posts/2025-01-03-second.md"),
+        "---\ntitle: Second\n---\nText {{ figure(id=\"nope.x\") }} and {% if %}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("posts/2025-01-04-third.md"),
+        "---\ntitle: [unclosed\n---\nbody\n",
+    )
+    .unwrap();
+
+    for command in [&["check"][..], &["build"]] {
+        let out = likely(dir.path(), command, &[]);
+        assert_eq!(out.code, 1, "{command:?}: {}", out.stderr);
+        for fragment in [
+            "error: experiments/mc.yaml:7:17:",
+            "error: experiments/mle.yaml:",
+            "unknown field `extra`",
+            "error: posts/2025-01-02-tiny-post.md:11:28: Variable `mc` is not defined",
+            "whose spec has errors",
+            "error: posts/2025-01-03-second.md:4:",
+            "error: posts/2025-01-04-third.md:3:",
+            "5 problems; nothing was built",
+        ] {
+            assert!(
+                out.stderr.contains(fragment),
+                "{command:?}: missing `{fragment}` in:\n{}",
+                out.stderr
+            );
+        }
+        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    }
+    assert_same_tree(&before, &tree(&dir.path().join("site")), "site/ unchanged");
+}

@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 
 /// The layers, lowest first, as `lib.rs` documents them.
 const LAYERS: &[&[&str]] = &[
-    &["numeric", "yaml", "json", "data"],
+    &[
+        "numeric", "yaml", "json", "data", "diag", "paths", "console",
+    ],
     &["dist"],
     &["stats"],
     &["vocab"],

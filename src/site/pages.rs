@@ -1,0 +1,127 @@
+//! One function per kind of output, each adding its files; a new page
+//! type is one more function here and one call in [`super::files`].
+
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::{Output, Unique, Warning, markdown};
+use crate::paths;
+use crate::render::root_of;
+
+/// The Jekyll posts: front matter verbatim, then the body rendered for
+/// Jekyll.
+pub(super) fn jekyll_posts(output: &Output<'_>, files: &mut Unique) -> anyhow::Result<()> {
+    for post in output.posts {
+        let text = format!("{}{}", post.post.header, post.jekyll);
+        files.add(
+            paths::jekyll_post(&post.post.file_name),
+            text.into_bytes(),
+            &post.post.path,
+        )?;
+    }
+    Ok(())
+}
+
+/// Each experiment's numbers and figures, for Jekyll.
+pub(super) fn experiment_assets(output: &Output<'_>, files: &mut Unique) -> anyhow::Result<()> {
+    for (path, bytes) in output.assets.iter().chain(output.figures) {
+        files.add(path.clone(), bytes.clone(), Path::new("experiments"))?;
+    }
+    Ok(())
+}
+
+/// One HTML page per post.
+pub(super) fn post_pages(output: &Output<'_>, files: &mut Unique) -> anyhow::Result<Vec<Warning>> {
+    let config = output.config;
+    let pages: Vec<(String, Vec<u8>, Vec<Warning>)> = output
+        .posts
+        .par_iter()
+        .map(|post| {
+            let rendered = markdown::to_html(&post.html);
+            let mut context = tera::Context::new();
+            context.insert("site", config);
+            context.insert("page", &post.post.page);
+            context.insert("title", &post.post.title());
+            context.insert("date", &post.post.date);
+            context.insert("tags", &post.post.words("tags"));
+            context.insert("content", &rendered.html);
+            context.insert("root", &root_of(&post.url));
+            let html = output.templates.render_page("post.html", &context)?;
+            let warnings = rendered
+                .warnings
+                .into_iter()
+                .map(|w| Warning {
+                    post: post.post.path.clone(),
+                    line: post.post.line_of(&w.formula),
+                    formula: w.formula,
+                    message: w.message,
+                })
+                .collect();
+            Ok((paths::page_file(&post.url), html.into_bytes(), warnings))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let mut warnings = Vec::new();
+    for ((path, bytes, w), post) in pages.into_iter().zip(output.posts) {
+        files.add(paths::html(&path), bytes, &post.post.path)?;
+        warnings.extend(w);
+    }
+    Ok(warnings)
+}
+
+#[derive(Serialize)]
+struct IndexEntry {
+    title: String,
+    date: String,
+    description: String,
+    href: String,
+}
+
+/// The index: every post, newest first.
+pub(super) fn index(output: &Output<'_>, files: &mut Unique) -> anyhow::Result<()> {
+    let mut entries: Vec<IndexEntry> = output
+        .posts
+        .iter()
+        .map(|p| IndexEntry {
+            title: p.post.title(),
+            date: p.post.date.clone(),
+            description: p
+                .post
+                .page
+                .get("description")
+                .and_then(|d| d.as_str())
+                .unwrap_or_default()
+                .to_string(),
+            href: paths::page_file(&p.url),
+        })
+        .collect();
+    entries.sort_by(|a, b| b.date.cmp(&a.date).then(a.href.cmp(&b.href)));
+    let mut context = tera::Context::new();
+    context.insert("site", output.config);
+    context.insert("posts", &entries);
+    context.insert("root", "");
+    let index = output.templates.render_page("index.html", &context)?;
+    files.add(
+        paths::html("index.html"),
+        index.into_bytes(),
+        Path::new("templates/index.html"),
+    )
+}
+
+/// The HTML site's stylesheet.
+pub(super) fn stylesheet(output: &Output<'_>, files: &mut Unique) -> anyhow::Result<()> {
+    files.add(
+        paths::html(paths::STYLESHEET),
+        output.style.as_bytes().to_vec(),
+        Path::new("templates/style.css"),
+    )
+}
+
+/// The figures, again, inside the HTML site, so it stands alone.
+pub(super) fn figure_copies(output: &Output<'_>, files: &mut Unique) -> anyhow::Result<()> {
+    for (path, bytes) in output.figures {
+        files.add(paths::html(path), bytes.clone(), Path::new("experiments"))?;
+    }
+    Ok(())
+}
