@@ -14,7 +14,7 @@ use anyhow::{Context as _, bail};
 use likely::build::Written;
 use likely::dist::{FAMILIES, FamilyDef, number_label, text};
 use likely::stats::fit::{self, FitReport};
-use likely::stats::kl::{self, Method, Value};
+use likely::stats::kl::{self, Value};
 use likely::{build, data};
 
 /// `likely build`, or with `--check` a comparison of `site/` with what
@@ -95,15 +95,6 @@ fn parse(which: &str, text: &str) -> anyhow::Result<likely::dist::AnyDist> {
     text::parse(text).map_err(|e| anyhow::anyhow!("{which} `{text}`: {e}"))
 }
 
-fn method_name(m: Method) -> &'static str {
-    match m {
-        Method::ClosedForm => "closed form",
-        Method::Quadrature => "adaptive quadrature",
-        Method::Summation => "exact summation",
-        Method::MonteCarlo => "Monte Carlo",
-    }
-}
-
 fn print_value(what: &str, v: &Value, json: bool) -> anyhow::Result<()> {
     if json {
         out!("{}", serde_json::to_string(v)?);
@@ -112,12 +103,12 @@ fn print_value(what: &str, v: &Value, json: bool) -> anyhow::Result<()> {
             Some(se) => out!(
                 "{what} = {} ± {se:.2e} nats ({})",
                 number_label(v.value),
-                method_name(v.method)
+                v.method
             ),
             None => out!(
                 "{what} = {} nats ({})",
                 number_label(v.value),
-                method_name(v.method)
+                v.method
             ),
         }
     }

@@ -37,8 +37,6 @@ pub struct Rendered {
 /// in the HTML, with the faulty part shown as a visible `<merror>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MathWarning {
-    /// 1-based line of the input Markdown where the formula's `$$` opens.
-    pub line: usize,
     /// The LaTeX source of the formula, without its `$$` delimiters.
     pub formula: String,
     /// What went wrong, and near which part of the formula.
@@ -55,7 +53,7 @@ pub fn to_html(markdown: &str) -> Rendered {
         .into_offset_iter()
         .collect();
     assign_heading_ids(&mut events);
-    let mut math = MathRenderer::new(&source);
+    let mut math = MathRenderer::default();
     let events = lay_out(events, &source, &mut math);
     let mut html = String::with_capacity(markdown.len() * 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
@@ -187,9 +185,9 @@ fn lay_out<'a>(
     while index < events.len() {
         let directly_in_item = in_item.last() == Some(&true);
         if let Some((formula, next)) = lone_formula(&events, index, directly_in_item) {
-            let (event, range) = &events[formula];
+            let (event, _) = &events[formula];
             if let Event::DisplayMath(latex) = event {
-                let block = math.render(latex, range.start, DisplayMode::Block);
+                let block = math.render(latex, DisplayMode::Block);
                 out.push(Event::Html(CowStr::from(block + "\n")));
             }
             index = next;
@@ -217,7 +215,7 @@ fn inline_event<'a>(
 ) -> Event<'a> {
     match event {
         Event::DisplayMath(latex) => {
-            Event::InlineHtml(math.render(&latex, range.start, DisplayMode::Inline).into())
+            Event::InlineHtml(math.render(&latex, DisplayMode::Inline).into())
         }
         // Only reached when `literal_single_dollars` gave up; the text is still
         // the author's, unchanged.
@@ -292,34 +290,18 @@ fn is_inline_tag(tag: TagEnd) -> bool {
     )
 }
 
-/// Renders formulas and remembers their problems with the line they are on.
+/// Renders formulas and remembers their problems.
+#[derive(Default)]
 struct MathRenderer {
-    line_starts: Vec<usize>,
     warnings: Vec<MathWarning>,
 }
 
 impl MathRenderer {
-    fn new(source: &str) -> Self {
-        let line_starts = std::iter::once(0)
-            .chain(source.match_indices('\n').map(|(at, _)| at + 1))
-            .collect();
-        Self {
-            line_starts,
-            warnings: Vec::new(),
-        }
-    }
-
-    fn line(&self, offset: usize) -> usize {
-        self.line_starts.partition_point(|&start| start <= offset)
-    }
-
-    fn render(&mut self, latex: &str, offset: usize, display_mode: DisplayMode) -> String {
+    fn render(&mut self, latex: &str, display_mode: DisplayMode) -> String {
         let formula = latex.trim();
         let (mathml, problems) = mathml(formula, display_mode);
-        let line = self.line(offset);
         self.warnings
             .extend(problems.into_iter().map(|message| MathWarning {
-                line,
                 formula: formula.to_owned(),
                 message,
             }));
@@ -688,11 +670,10 @@ mod tests {
     }
 
     #[test]
-    fn unsupported_command_gives_a_warning_with_its_line() {
+    fn unsupported_command_gives_a_warning_with_its_formula() {
         let rendered = to_html("Intro.\n\nSome $$a + b$$ text.\n\n$$\n\\foo{x} + 1\n$$\n");
         assert_eq!(rendered.warnings.len(), 1, "{:?}", rendered.warnings);
         let warning = &rendered.warnings[0];
-        assert_eq!(warning.line, 5);
         assert_eq!(warning.formula, "\\foo{x} + 1");
         assert!(
             warning.message.contains("unknown primitive command"),
@@ -701,15 +682,6 @@ mod tests {
         assert!(warning.message.contains("\\foo"), "{warning:?}");
         assert!(rendered.html.contains("<merror"), "{}", rendered.html);
         assert!(rendered.html.contains("<mn>1</mn>"), "{}", rendered.html);
-    }
-
-    #[test]
-    fn inline_warning_lines_count_from_one() {
-        let rendered = to_html("$$\\foo$$ first line\n");
-        assert_eq!(rendered.warnings[0].line, 1);
-        let rendered = to_html("a\nb\n- c $$\\bar{x} \\foo$$\n");
-        assert_eq!(rendered.warnings.len(), 1);
-        assert_eq!(rendered.warnings[0].line, 3);
     }
 
     #[test]

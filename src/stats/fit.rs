@@ -180,18 +180,11 @@ fn named(family: &FamilyDef, flat: &[f64]) -> Map<String, Json> {
     map
 }
 
-/// Standard errors at the maximiser `theta` of `loglik` (the total
-/// log-likelihood, `None` outside the parameter space): square roots of the
-/// diagonal of the inverse observed information, the negative Hessian taken
-/// by central differences. `None` when the information is not positive
-/// definite (a flat or non-smooth likelihood).
-pub fn standard_errors(theta: &[f64], loglik: impl Fn(&[f64]) -> Option<f64>) -> Option<Vec<f64>> {
-    let cov = covariance(theta, None, loglik)?;
-    Some((0..theta.len()).map(|i| cov[i][i].sqrt()).collect())
-}
-
-/// The asymptotic covariance of the estimates at the maximiser `theta`:
-/// the inverse observed information (see [`standard_errors`]). `guess`,
+/// The asymptotic covariance of the estimates at the maximiser `theta` of
+/// `loglik` (the total log-likelihood, `None` outside the parameter space):
+/// the inverse observed information, the negative Hessian taken by central
+/// differences; `None` when it is not positive definite (a flat or
+/// non-smooth likelihood). `guess`,
 /// standard errors from the expected information when the family knows
 /// them, sets the finite-difference steps directly.
 pub fn covariance(

@@ -28,6 +28,18 @@ pub enum Method {
     MonteCarlo,
 }
 
+/// How a reader is told the method: `closed form`, `quadrature`, ...
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Method::ClosedForm => "closed form",
+            Method::Quadrature => "quadrature",
+            Method::Summation => "exact summation",
+            Method::MonteCarlo => "Monte Carlo",
+        })
+    }
+}
+
 /// A computed value and how it was obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Value {
