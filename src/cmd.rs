@@ -105,11 +105,7 @@ fn print_value(what: &str, v: &Value, json: bool) -> anyhow::Result<()> {
                 number_label(v.value),
                 v.method
             ),
-            None => out!(
-                "{what} = {} nats ({})",
-                number_label(v.value),
-                v.method
-            ),
+            None => out!("{what} = {} nats ({})", number_label(v.value), v.method),
         }
     }
     Ok(())

@@ -8,12 +8,23 @@ use crate::dist::{Dist, FamilyDef, Univariate};
 use crate::stats::fit;
 use crate::stats::kl::{Method, kl, kl_by_definition};
 
-/// `value` within `tol` of a finite `reference`: relatively, and absolutely
-/// where the reference is below 1 in size (so that 0 can be a reference).
+/// Whether `value` is within `tol` of a finite `reference`: relatively, and
+/// absolutely where the reference is below 1 in size (so that 0 can be a
+/// reference).
+pub(crate) fn close(value: f64, reference: f64, tol: f64) -> bool {
+    reference.is_finite() && (value - reference).abs() <= tol * reference.abs().max(1.0)
+}
+
+/// Whether `value` is within `rel` of `reference`, relatively.
+pub(crate) fn relatively_close(value: f64, reference: f64, rel: f64) -> bool {
+    (value - reference).abs() <= rel * reference.abs()
+}
+
+/// `value` within `tol` of a finite `reference`, as [`close`].
 #[track_caller]
 pub(crate) fn assert_close(value: f64, reference: f64, tol: f64) {
     assert!(
-        reference.is_finite() && (value - reference).abs() <= tol * reference.abs().max(1.0),
+        close(value, reference, tol),
         "{value} vs {reference} (tolerance {tol:e})"
     );
 }

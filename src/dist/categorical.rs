@@ -187,6 +187,7 @@ pub fn kl_categorical_categorical(p: &Categorical, q: &Categorical) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::relatively_close;
     use crate::dist::{Dist, FamilyDef};
     use crate::stats::fit;
     use crate::stats::kl::{self, Method};
@@ -196,9 +197,6 @@ mod tests {
         Dist::Categorical(Categorical::new(probs.to_vec()).unwrap())
     }
 
-    fn close(a: f64, b: f64, rel: f64) -> bool {
-        (a - b).abs() <= rel * b.abs()
-    }
 
     #[test]
     fn mass_is_the_probability_of_the_category() {
@@ -212,16 +210,16 @@ mod tests {
         }
         let total = sum::accurate((0..4).map(|k| d.ln_pdf(f64::from(k)).exp()));
         assert!((total - 1.0).abs() < 1e-15);
-        assert!(close(d.mean(), 0.5 + 1.95, 1e-15));
+        assert!(relatively_close(d.mean(), 0.5 + 1.95, 1e-15));
         let var = 0.1 * 2.45f64.powi(2) + 0.25 * 0.45f64.powi(2) + 0.65 * 0.55f64.powi(2);
-        assert!(close(d.variance(), var, 1e-14));
+        assert!(relatively_close(d.variance(), var, 1e-14));
     }
 
     #[test]
     fn probabilities_within_tolerance_of_one_are_rescaled() {
         let d = Categorical::new(vec![0.3, 0.3, 0.4 - 6e-10]).unwrap();
         assert!((sum::accurate(d.probs().iter().copied()) - 1.0).abs() < 1e-15);
-        assert!(close(d.probs()[0], 0.3 / (1.0 - 6e-10), 1e-15));
+        assert!(relatively_close(d.probs()[0], 0.3 / (1.0 - 6e-10), 1e-15));
         // Written decimals that sum to 1 are kept as written.
         let d = categorical(&[0.1, 0.2, 0.7]);
         assert_eq!(d.label(), "categorical(probs=[0.1, 0.2, 0.7])");
@@ -344,7 +342,7 @@ mod tests {
         let expected: Vec<f64> = probs.iter().map(|p| (p * (1.0 - p) / n).sqrt()).collect();
         assert_eq!(se, expected);
         let ll = (2.0 * 0.25f64.ln() + 0.125f64.ln() + 5.0 * 0.625f64.ln()) / n;
-        assert!(close(r.avg_loglik, ll, 1e-15));
+        assert!(relatively_close(r.avg_loglik, ll, 1e-15));
     }
 
     #[test]
@@ -379,7 +377,7 @@ mod tests {
             let numeric = kl::entropy_by_definition(&d).unwrap();
             assert_eq!(numeric.method, Method::Summation);
             assert!(
-                close(closed.value, numeric.value, 1e-10),
+                relatively_close(closed.value, numeric.value, 1e-10),
                 "{probs:?}: {} vs {}",
                 closed.value,
                 numeric.value
@@ -405,7 +403,7 @@ mod tests {
             let numeric = kl::kl_by_definition(&p, &q).unwrap();
             assert_eq!(numeric.method, Method::Summation);
             assert!(
-                close(closed.value, numeric.value, 1e-10),
+                relatively_close(closed.value, numeric.value, 1e-10),
                 "{} ‖ {}: {} vs {}",
                 p.label(),
                 q.label(),
@@ -437,6 +435,6 @@ mod tests {
             &categorical(&[0.0, 1.0, 0.0]),
             &categorical(&[0.0, 0.5, 0.5]),
         );
-        assert!(close(v.unwrap().value, 2f64.ln(), 1e-15));
+        assert!(relatively_close(v.unwrap().value, 2f64.ln(), 1e-15));
     }
 }

@@ -139,6 +139,7 @@ pub fn kl_geometric_geometric(p: &Geometric, q: &Geometric) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::relatively_close;
     use crate::dist::{Dist, FamilyDef};
     use crate::stats::fit;
     use crate::stats::kl::{self, Method};
@@ -148,9 +149,6 @@ mod tests {
         Dist::Geometric(Geometric::new(p).unwrap())
     }
 
-    fn close(a: f64, b: f64, rel: f64) -> bool {
-        (a - b).abs() <= rel * b.abs()
-    }
 
     #[test]
     fn mass_matches_the_textbook_formula() {
@@ -159,7 +157,7 @@ mod tests {
             for k in [1, 2, 3, 10, 57] {
                 let expected = p * (1.0 - p).powi(k - 1);
                 let got = d.ln_pdf(f64::from(k)).exp();
-                assert!(close(got, expected, 1e-13), "p {p}, k {k}: {got}");
+                assert!(relatively_close(got, expected, 1e-13), "p {p}, k {k}: {got}");
             }
             for x in [0.0, -1.0, 1.5, f64::NAN, f64::INFINITY] {
                 assert_eq!(d.ln_pdf(x), f64::NEG_INFINITY, "p {p}, x {x}");
@@ -300,7 +298,7 @@ mod tests {
             let numeric = kl::entropy_by_definition(&d).unwrap();
             assert_eq!(numeric.method, Method::Summation);
             assert!(
-                close(closed.value, numeric.value, 1e-10),
+                relatively_close(closed.value, numeric.value, 1e-10),
                 "{p}: {} vs {}",
                 closed.value,
                 numeric.value
@@ -328,7 +326,7 @@ mod tests {
             let numeric = kl::kl_by_definition(&p, &q).unwrap();
             assert_eq!(numeric.method, Method::Summation);
             assert!(
-                close(closed.value, numeric.value, 1e-10),
+                relatively_close(closed.value, numeric.value, 1e-10),
                 "{a}, {b}: {} vs {}",
                 closed.value,
                 numeric.value
@@ -338,7 +336,7 @@ mod tests {
         let (a, b): (f64, f64) = (0.2, 0.7);
         let torch = -coin_entropy(a) / a - (-b).ln_1p() / a - (b / (1.0 - b)).ln();
         let v = kl::kl(&geometric(a), &geometric(b)).unwrap().value;
-        assert!(close(v, torch, 1e-14), "{v} vs {torch}");
+        assert!(relatively_close(v, torch, 1e-14), "{v} vs {torch}");
         assert_eq!(kl::kl(&geometric(0.4), &geometric(0.4)).unwrap().value, 0.0);
         let v = kl::kl(&geometric(0.4), &geometric(1.0)).unwrap();
         assert_eq!((v.value, v.method), (f64::INFINITY, Method::ClosedForm));

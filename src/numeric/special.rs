@@ -323,13 +323,9 @@ fn half_log_excess(a: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::assert_relative;
+    use crate::testing::{assert_relative, close};
 
     const EULER_GAMMA: f64 = 0.577_215_664_901_532_9;
-
-    fn close(a: f64, b: f64, tol: f64) -> bool {
-        (a - b).abs() <= tol * b.abs().max(1.0)
-    }
 
     #[test]
     fn digamma_matches_known_values() {
