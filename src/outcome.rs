@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::chart::Figure;
+use crate::number::{Power, readable};
 
 /// The result of running one experiment, the same whether computed or read
 /// back from the cache.
@@ -58,7 +59,9 @@ pub enum Format {
     Int,
     /// Fixed-point with this many digits after the point.
     Fixed(u8),
-    /// Scientific with this many digits after the point.
+    /// This many significant digits after the first, written as a person
+    /// writes them: fixed notation for moderate magnitudes, scientific only
+    /// for very small or large ones (see [`crate::number::readable`]).
     Sci(u8),
 }
 
@@ -68,7 +71,7 @@ impl Format {
         match self {
             Format::Int => format!("{x:.0}"),
             Format::Fixed(d) => format!("{x:.*}", d as usize),
-            Format::Sci(d) => format!("{x:.*e}", d as usize),
+            Format::Sci(d) => readable(x, d as usize + 1, Power::Unicode),
         }
     }
 }
@@ -97,5 +100,19 @@ impl Table {
                     .collect()
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_numbers_near_one_are_not_in_scientific_notation() {
+        assert_eq!(Format::Sci(3).apply(2.101), "2.101");
+        assert_eq!(Format::Sci(2).apply(0.001_760_78), "0.00176");
+        assert_eq!(Format::Sci(2).apply(-2.6e-5), "-2.60 × 10⁻⁵");
+        assert_eq!(Format::Fixed(2).apply(0.5), "0.50");
+        assert_eq!(Format::Int.apply(1e6), "1000000");
     }
 }

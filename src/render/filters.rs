@@ -2,12 +2,14 @@
 //!
 //! ```text
 //! {{ kl_monte_carlo.exact | fixed(digits=4) }}            0.4431
-//! {{ x | sci(digits=2) }}                                  4.43e-1
-//! {{ x | sci(digits=2, latex=true) }}                      4.43 \times 10^{-1}
+//! {{ x | sci(digits=2) }}                                  0.443, or 4.43 × 10⁻⁷
+//! {{ x | sci(digits=2, latex=true) }}                      0.443, or 4.43 \times 10^{-7}
 //! {{ m | pm(std=s, digits=3) }}                            0.443 ± 0.012
 //! ```
 
 use tera::{Error, Kwargs, State, Tera, TeraResult, Value};
+
+use crate::number::{Power, readable};
 
 /// Registers the filters.
 pub(super) fn register(tera: &mut Tera) {
@@ -53,20 +55,18 @@ pub(super) fn fixed(x: Value, kwargs: Kwargs, _: &State) -> TeraResult<String> {
     Ok(format!("{x:.*}", digits(&kwargs, 3)?))
 }
 
-/// Scientific: `sci(digits=2)` gives `4.43e-1`; with `latex=true`,
-/// `4.43 \times 10^{-1}` for use inside `$$...$$`.
+/// A number as a person writes it, with `digits + 1` significant digits:
+/// `sci(digits=2)` gives `0.443` for moderate magnitudes and `4.43 × 10⁻⁷`
+/// for very small or large ones; with `latex=true`, `4.43 \times 10^{-7}`
+/// for use inside `$$...$$`.
 pub(super) fn sci(x: Value, kwargs: Kwargs, _: &State) -> TeraResult<String> {
     let x = number(&x, "sci")?;
-    let d = digits(&kwargs, 2)?;
-    let plain = format!("{x:.d$e}");
-    if !latex(&kwargs)? || !x.is_finite() {
-        return Ok(plain);
-    }
-    let (mantissa, exponent) = plain.split_once('e').unwrap_or((plain.as_str(), "0"));
-    Ok(match exponent {
-        "0" => mantissa.to_string(),
-        e => format!("{mantissa} \\times 10^{{{e}}}"),
-    })
+    let power = if latex(&kwargs)? {
+        Power::Latex
+    } else {
+        Power::Unicode
+    };
+    Ok(readable(x, digits(&kwargs, 2)? + 1, power))
 }
 
 /// Mean ± standard deviation: `pm(std=s, digits=3)`; with `latex=true` the
@@ -101,13 +101,26 @@ mod tests {
     }
 
     #[test]
-    fn sci_writes_plain_or_latex_exponents() {
-        assert_eq!(render("{{ x | sci }}").unwrap(), "4.43e-1");
+    fn sci_writes_moderate_numbers_fixed_and_extreme_ones_with_a_power() {
+        assert_eq!(render("{{ x | sci }}").unwrap(), "0.443");
         assert_eq!(
             render("{{ x | sci(digits=1, latex=true) }}").unwrap(),
-            "4.4 \\times 10^{-1}"
+            "0.44"
         );
         assert_eq!(render("{{ 3.0 | sci(latex=true) }}").unwrap(), "3.00");
+        assert_eq!(render("{{ 2.101 | sci(digits=3) }}").unwrap(), "2.101");
+        assert_eq!(
+            render("{{ 1.6 | sci(digits=1, latex=true) }}").unwrap(),
+            "1.6"
+        );
+        assert_eq!(
+            render("{{ 0.0000000443 | sci(digits=2, latex=true) }}").unwrap(),
+            "4.43 \\times 10^{-8}"
+        );
+        assert_eq!(
+            render("{{ 0.0000000443 | sci(digits=1) }}").unwrap(),
+            "4.4 × 10⁻⁸"
+        );
     }
 
     #[test]
