@@ -168,7 +168,7 @@ pub fn check(layout: &Layout) -> anyhow::Result<Checked> {
         &experiments,
         experiments
             .iter()
-            .map(|e| e.spec.kind.dry_outcome())
+            .map(|e| e.spec.relabel(e.spec.kind.dry_outcome()))
             .collect(),
     ));
     let templates = Templates::load(

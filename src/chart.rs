@@ -4,6 +4,9 @@
 //! turns them into SVG. Keeping the description separate from plotters lets
 //! outcomes be cached and compared, and keeps drawing code in one place.
 
+use std::fmt;
+
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 /// Palette indices for [`Series::color`], named so experiments say what
@@ -263,5 +266,155 @@ impl Series {
             color,
             shape: Shape::HLine { y, dashed },
         }
+    }
+}
+
+/// A spec's own words for a figure, written under `figures:` by figure
+/// name: `{convergence: {title: ..., x_label: ..., y_label: ...}}`. Each is
+/// one text for every panel, or a list with one per panel.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FigureText {
+    /// The panel titles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<Texts>,
+    /// The horizontal axis labels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x_label: Option<Texts>,
+    /// The vertical axis labels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub y_label: Option<Texts>,
+}
+
+/// One text for every panel, or one per panel.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Texts {
+    /// The same text on every panel.
+    One(String),
+    /// A text per panel, left to right.
+    Each(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for Texts {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Texts;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a text, or a list of texts (one per panel)")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Texts, E> {
+                Ok(Texts::One(v.to_string()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Texts, A::Error> {
+                let mut all = Vec::new();
+                while let Some(text) = seq.next_element::<String>()? {
+                    all.push(text);
+                }
+                Ok(Texts::Each(all))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+impl Texts {
+    /// The text of each of `panels` panels.
+    fn per_panel(&self, panels: usize, what: &str) -> Result<Vec<String>, String> {
+        match self {
+            Texts::One(text) => Ok(vec![text.clone(); panels]),
+            Texts::Each(all) if all.len() == panels => Ok(all.clone()),
+            Texts::Each(all) => Err(format!(
+                "{what}: this figure has {panels} panel{}, so give one text or a list of {panels}, not {}",
+                if panels == 1 { "" } else { "s" },
+                all.len()
+            )),
+        }
+    }
+}
+
+impl Figure {
+    /// Puts a spec's own titles and axis labels on the panels.
+    ///
+    /// # Errors
+    /// A list whose length is not the number of panels.
+    pub fn relabel(&mut self, text: &FigureText) -> Result<(), String> {
+        let n = self.panels.len();
+        let each = |t: &Option<Texts>, what| t.as_ref().map(|t| t.per_panel(n, what)).transpose();
+        let (titles, xs, ys) = (
+            each(&text.title, "title")?,
+            each(&text.x_label, "x_label")?,
+            each(&text.y_label, "y_label")?,
+        );
+        for (k, panel) in self.panels.iter_mut().enumerate() {
+            let (title, x, y) = match panel {
+                Panel::Plot(p) => (&mut p.title, &mut p.x.label, &mut p.y.label),
+                Panel::Heatmap(h) => (&mut h.title, &mut h.x.label, &mut h.y.label),
+            };
+            for (target, new) in [(title, &titles), (x, &xs), (y, &ys)] {
+                if let Some(new) = new {
+                    target.clone_from(&new[k]);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn two_panels() -> Figure {
+        let plot = |t: &str| {
+            Panel::Plot(Plot {
+                title: t.into(),
+                x: Axis::linear("x"),
+                y: Axis::linear("y"),
+                series: Vec::new(),
+                legend: Corner::UpperLeft,
+            })
+        };
+        Figure {
+            name: "f".into(),
+            width: 100,
+            height: 100,
+            panels: vec![plot("a"), plot("b")],
+        }
+    }
+
+    fn titles(f: &Figure) -> Vec<(String, String, String)> {
+        f.panels
+            .iter()
+            .map(|p| match p {
+                Panel::Plot(p) => (p.title.clone(), p.x.label.clone(), p.y.label.clone()),
+                Panel::Heatmap(h) => (h.title.clone(), h.x.label.clone(), h.y.label.clone()),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn one_text_labels_every_panel_and_a_list_each_in_turn() {
+        let mut f = two_panels();
+        let text: FigureText =
+            crate::yaml::from_yaml("{title: [Left, Right], x_label: time}").unwrap();
+        f.relabel(&text).unwrap();
+        assert_eq!(
+            titles(&f),
+            [
+                ("Left".into(), "time".into(), "y".into()),
+                ("Right".into(), "time".into(), "y".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_list_of_the_wrong_length_is_refused() {
+        let mut f = two_panels();
+        let text: FigureText = crate::yaml::from_yaml("{title: [Only]}").unwrap();
+        let e = f.relabel(&text).unwrap_err();
+        assert!(e.contains("2 panels"), "{e}");
+        assert!(crate::yaml::from_yaml::<FigureText>("{subtitle: x}").is_err());
     }
 }

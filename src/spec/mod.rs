@@ -16,12 +16,15 @@
 //! Every error names the file, line, column and field path. All files are
 //! read and checked before any experiment runs.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::chart::FigureText;
 use crate::diag::{Problem, Problems};
 use crate::experiment::Kind;
+use crate::outcome::Outcome;
 use crate::yaml::{from_yaml, locate_key, yaml_message};
 
 /// A validated experiment, ready to run.
@@ -48,6 +51,46 @@ pub struct Spec {
     pub seed: u64,
     /// What to compute.
     pub kind: Kind,
+    /// The spec's own titles and axis labels, by figure name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub figures: BTreeMap<String, FigureText>,
+}
+
+impl Spec {
+    /// The outcome with the spec's own titles and axis labels on its
+    /// figures (checked against the figures when the spec was read).
+    pub fn relabel(&self, mut outcome: Outcome) -> Outcome {
+        for figure in &mut outcome.figures {
+            if let Some(text) = self.figures.get(&figure.name) {
+                // Checked by `check_figures` when the spec was parsed.
+                let _ = figure.relabel(text);
+            }
+        }
+        outcome
+    }
+
+    /// Whether every figure the spec names exists, with a text for each
+    /// of its panels.
+    fn check_figures(&self) -> Result<(), (String, String)> {
+        let mut dry = self.kind.dry_outcome();
+        for (name, text) in &self.figures {
+            let names: Vec<String> = dry.figures.iter().map(|f| f.name.clone()).collect();
+            let Some(figure) = dry.figures.iter_mut().find(|f| &f.name == name) else {
+                return Err((
+                    name.clone(),
+                    format!(
+                        "figures.{name}: this {} has no figure `{name}`; its figures are: {}",
+                        self.kind.name(),
+                        names.join(", ")
+                    ),
+                ));
+            };
+            figure
+                .relabel(text)
+                .map_err(|e| (name.clone(), format!("figures.{name}.{e}")))?;
+        }
+        Ok(())
+    }
 }
 
 /// Parses one spec from its text.
@@ -71,6 +114,9 @@ pub fn parse(path: &Path, src: &str) -> Result<Spec, Problem> {
     spec.kind.check_size().map_err(|message| {
         let problem = Problem::new(path, format!("kind.{}: {message}", spec.kind.name()));
         located(problem, locate_key(src, spec.kind.name()), src)
+    })?;
+    spec.check_figures().map_err(|(name, message)| {
+        located(Problem::new(path, message), locate_key(src, &name), src)
     })?;
     Ok(spec)
 }
@@ -237,6 +283,40 @@ mod tests {
             .replace("n: [10, 100]", "n: [100000000]")
             .replace("replicates: 5", "replicates: 10000"));
         assert!(e.contains("draws and density evaluations"), "{e}");
+    }
+
+    #[test]
+    fn a_spec_can_title_and_label_its_figures() {
+        let spec = parse(
+            Path::new("x.yaml"),
+            &format!("{GOOD}figures:\n  convergence: {{title: Mine, y_label: nats}}\n"),
+        )
+        .unwrap();
+        let outcome = spec.relabel(spec.kind.dry_outcome());
+        let crate::chart::Panel::Plot(plot) = &outcome.figures[0].panels[0] else {
+            panic!("a plot")
+        };
+        assert_eq!(
+            (plot.title.as_str(), plot.y.label.as_str()),
+            ("Mine", "nats")
+        );
+        assert_eq!(plot.x.label, "sample size n");
+
+        let e = err(&format!("{GOOD}figures:\n  convergance: {{title: Mine}}\n"));
+        assert!(
+            e.starts_with("experiments/x.yaml:9:3: figures.convergance:"),
+            "{e}"
+        );
+        assert!(e.contains("its figures are: convergence"), "{e}");
+        let e = err(&format!(
+            "{GOOD}figures:\n  convergence: {{title: [a, b]}}\n"
+        ));
+        assert!(
+            e.contains("1 panel, so give one text or a list of 1, not 2"),
+            "{e}"
+        );
+        let e = err(&format!("{GOOD}figures:\n  convergence: {{caption: x}}\n"));
+        assert!(e.contains("unknown field `caption`"), "{e}");
     }
 
     #[test]

@@ -150,6 +150,29 @@ fn editing_one_spec_reruns_only_that_experiment() {
 }
 
 #[test]
+fn a_spec_retitles_its_figures_without_rerunning() {
+    let dir = project("tiny");
+    build_ok(dir.path(), &[], &[]);
+    let svg = "site/assets/likely/mc/convergence.svg";
+    assert!(!read(dir.path(), svg).contains("Estimates of D"));
+    let spec = dir.path().join("experiments/mc.yaml");
+    let text = std::fs::read_to_string(&spec).unwrap()
+        + "figures:\n  convergence: {title: Estimates of D, x_label: draws n}\n";
+    std::fs::write(&spec, text).unwrap();
+    let out = build_ok(dir.path(), &[], &[]);
+    assert!(out.stdout.contains("cached  mc"), "{}", out.stdout);
+    let drawn = read(dir.path(), svg);
+    assert!(
+        drawn.contains("Estimates of D") && drawn.contains("draws n"),
+        "{drawn}"
+    );
+    assert_eq!(
+        read(dir.path(), svg),
+        read(dir.path(), "site/_site/assets/likely/mc/convergence.svg")
+    );
+}
+
+#[test]
 fn hand_written_files_survive_and_removed_outputs_disappear() {
     let dir = project("tiny");
     build_ok(dir.path(), &[], &[]);
