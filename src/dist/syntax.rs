@@ -259,7 +259,8 @@ impl<'de> DeserializeSeed<'de> for Checked {
     type Value = f64;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<f64, D::Error> {
-        deserializer.deserialize_f64(self)
+        // Any: a number, or a string holding an expression.
+        deserializer.deserialize_any(self)
     }
 }
 
@@ -282,6 +283,12 @@ impl Visitor<'_> for Checked {
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<f64, E> {
         self.visit_f64(v as f64)
+    }
+
+    /// An expression, `"2*sqrt(ab)"`, over the names of a `vary:` block.
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<f64, E> {
+        let value = crate::expr::value_of(v).map_err(E::custom)?;
+        self.visit_f64(value)
     }
 }
 

@@ -191,34 +191,58 @@ impl Parser {
                 self.expect(']')?;
                 Ok(Raw::List(items, column))
             }
-            Some(c) if c.is_ascii_alphabetic() => self.call().map(Raw::Call),
+            Some(c) if c.is_ascii_alphabetic() && self.at_distribution() => {
+                self.call().map(Raw::Call)
+            }
             Some(_) => self.number(),
             None => Err(self.error("expected a value, found the end")),
         }
     }
 
+    /// Whether a distribution starts here: a family's name and `(`, not a
+    /// name or function of an expression (`ab`, `sqrt(ab)`).
+    fn at_distribution(&self) -> bool {
+        let rest = &self.chars[self.pos..];
+        let name: String = rest
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == '_')
+            .collect();
+        let after = rest[name.chars().count()..]
+            .iter()
+            .find(|c| !c.is_whitespace());
+        after == Some(&'(') && !crate::expr::is_reserved(&name)
+    }
+
+    /// A number, or an expression over the names of a `vary:` block: the
+    /// text up to the `,`, `)`, `]` or `=` that ends it.
     fn number(&mut self) -> Result<Raw, TextError> {
         self.skip_space();
         let start = self.pos;
-        while self
-            .chars
-            .get(self.pos)
-            .is_some_and(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
-        {
+        let mut depth = 0usize;
+        while let Some(&c) = self.chars.get(self.pos) {
+            match c {
+                '(' => depth += 1,
+                ')' if depth == 0 => break,
+                ')' => depth -= 1,
+                ',' | ']' | '=' if depth == 0 => break,
+                _ => {}
+            }
             self.pos += 1;
         }
         let text: String = self.chars[start..self.pos].iter().collect();
-        match text.parse::<f64>() {
-            Ok(x) if x.is_finite() => Ok(Raw::Num(x, start + 1)),
-            _ => Err(TextError {
+        let text = text.trim_end();
+        if text.is_empty() {
+            return Err(TextError {
                 column: start + 1,
-                message: if text.is_empty() {
-                    "expected a number, a list or a distribution".into()
-                } else {
-                    format!("`{text}` is not a finite number")
-                },
-            }),
+                message: "expected a number, a list or a distribution".into(),
+            });
         }
+        crate::expr::value_of(text)
+            .map(|x| Raw::Num(x, start + 1))
+            .map_err(|e| TextError {
+                column: start + e.column.unwrap_or(1),
+                message: e.message,
+            })
     }
 }
 

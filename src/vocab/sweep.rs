@@ -31,8 +31,9 @@ pub struct Count<const MIN: u64 = 1>(pub usize);
 
 impl<'de, const MIN: u64> Deserialize<'de> for Count<MIN> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // Any: a number, or a string holding an expression.
         deserializer
-            .deserialize_u64(CountVisitor { min: MIN })
+            .deserialize_any(CountVisitor { min: MIN })
             .map(Count)
     }
 }
@@ -45,7 +46,7 @@ struct CountVisitor {
 impl<'de> DeserializeSeed<'de> for CountVisitor {
     type Value = usize;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<usize, D::Error> {
-        deserializer.deserialize_u64(self)
+        deserializer.deserialize_any(self)
     }
 }
 
@@ -82,6 +83,12 @@ impl Visitor<'_> for CountVisitor {
         } else {
             Err(E::custom(format!("must be a whole number, got {v}")))
         }
+    }
+
+    /// An expression, `"10^4"`, over the names of a `vary:` block.
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<usize, E> {
+        let value = crate::expr::value_of(v).map_err(E::custom)?;
+        self.visit_f64(value)
     }
 }
 
@@ -146,6 +153,12 @@ impl<'de> Visitor<'de> for SweepSeed {
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Vec<f64>, E> {
         self.visit_f64(v as f64)
+    }
+
+    /// One value written as an expression over the names of a `vary:` block.
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<f64>, E> {
+        let value = crate::expr::value_of(v).map_err(E::custom)?;
+        self.visit_f64(value)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<f64>, A::Error> {
