@@ -116,6 +116,24 @@ impl<'de, const MIN: u64> Deserialize<'de> for Counts<MIN> {
     }
 }
 
+/// An increasing sweep of finite numbers: `[0.1, 0.5, 1]`,
+/// `{linspace: [0.05, 1, 20]}` or `{logspace: [0.1, 10, 9]}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Values(pub Vec<f64>);
+
+impl<'de> Deserialize<'de> for Values {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let real = Checked {
+            name: "value",
+            constraint: crate::dist::Constraint::Real,
+        };
+        SweepSeed(Domain::Value(real))
+            .deserialize(deserializer)
+            .map(Values)
+    }
+}
+
 /// Reads a sweep in `domain`.
 struct SweepSeed(Domain);
 
