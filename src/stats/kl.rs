@@ -267,7 +267,7 @@ fn by_definition<F: Fn(f64) -> f64>(
 /// `−ln q` grows like `x²` (Gaussian tails) and `p` lacks a fourth moment,
 /// or like `|x|` and `p` lacks a second. The average may then be far off
 /// (a t with df just above 1 against a Laplace: 6.6 ± 0.8 for 6.4e6).
-fn monte_carlo_breaks(p: &Dist, q: &Dist) -> Option<String> {
+pub fn monte_carlo_breaks(p: &Dist, q: &Dist) -> Option<String> {
     let (needed, growth, moment) = match q.tail() {
         Tail::Gaussian => (4.0, "x²", "fourth"),
         Tail::Exponential => (2.0, "|x|", "second"),

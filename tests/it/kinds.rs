@@ -35,3 +35,20 @@ fn a_post_can_quote_the_true_parameters_of_an_mle_experiment() {
     build_ok(dir.path(), &[], &[]);
     assert!(post(dir.path()).contains("The truth is N(1.5, 2.00)."));
 }
+
+#[test]
+fn monte_carlo_of_a_log_ratio_without_a_variance_is_flagged_and_warned_about() {
+    let dir = project_with(
+        "mc",
+        "seed: 1\nkind:\n  kl_monte_carlo:\n    p: {student_t: {df: 3, loc: 0, scale: 1}}\n    q: {normal: {mean: 0, std: 1}}\n    n: [100, 1000]\n    replicates: 10\n",
+        "{% if mc.finite_variance %}With error bars.{% else %}Without error bars.{% endif %}",
+    );
+    let out = build_ok(dir.path(), &[], &[]);
+    assert!(
+        out.stderr
+            .contains("warning: mc: ln p − ln q has infinite variance under p"),
+        "{}",
+        out.stderr
+    );
+    assert!(post(dir.path()).contains("Without error bars."));
+}
