@@ -95,13 +95,19 @@ const QUAD: Tolerance = Tolerance {
 /// # Errors
 /// When no method gives a value.
 pub fn kl(p: &Dist, q: &Dist) -> Result<Value, KlError> {
-    if !supported_by(p, q) || tails_diverge(p, q) {
+    if diverges(p, q) {
         return Ok(Value::exact(f64::INFINITY));
     }
     match closed_form(p, q).or_else(|| through_moments(p, q)) {
         Some(value) => Ok(Value::exact(value)),
         None => kl_by_definition(p, q),
     }
+}
+
+/// Whether `KL(p ‖ q)` is `+inf` without computing anything: `p` puts mass
+/// where `q` has none, or its tails are too heavy for `q`'s.
+pub fn diverges(p: &Dist, q: &Dist) -> bool {
+    !supported_by(p, q) || tails_diverge(p, q)
 }
 
 /// `KL(p ‖ q) = E_p[−ln q] − H(p)` for a normal or exponential `q`, whose
@@ -996,5 +1002,16 @@ mod tests {
             (h.value - expected).abs() < 1e-14 * expected,
             "{h:?} vs {expected}"
         );
+    }
+
+    #[test]
+    fn divergence_is_known_to_be_infinite_from_supports_and_tails() {
+        let normal = parse_uni("normal(mean=0, std=1)").unwrap();
+        let gamma = parse_uni("gamma(shape=2, rate=1)").unwrap();
+        let t2 = parse_uni("student_t(df=2, loc=0, scale=1)").unwrap();
+        assert!(diverges(&normal, &gamma));
+        assert!(!diverges(&gamma, &normal));
+        assert!(diverges(&t2, &normal));
+        assert!(!diverges(&normal, &t2));
     }
 }

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::common::{build_ok, read};
+use crate::common::{build_ok, likely, read};
 
 /// A project with `experiments/<id>.yaml` holding `spec` and one post,
 /// `posts/2025-01-01-note.md`, whose body (line 5 on) is `body`.
@@ -23,6 +23,10 @@ fn project_with(id: &str, spec: &str, body: &str) -> tempfile::TempDir {
 
 fn post(dir: &Path) -> String {
     read(dir, "site/_posts/2025-01-01-note.md")
+}
+
+fn numbers(dir: &Path, id: &str) -> serde_json::Value {
+    serde_json::from_str(&read(dir, &format!("site/assets/likely/{id}/numbers.json"))).unwrap()
 }
 
 #[test]
@@ -51,4 +55,43 @@ fn monte_carlo_of_a_log_ratio_without_a_variance_is_flagged_and_warned_about() {
         out.stderr
     );
     assert!(post(dir.path()).contains("Without error bars."));
+}
+
+#[test]
+fn a_target_no_normal_can_cover_has_no_reverse_fit_and_the_build_says_so() {
+    let dir = project_with(
+        "f",
+        "seed: 1\nkind:\n  forward_vs_reverse:\n    target: {gamma: {shape: 2, rate: 1}}\n    sample_size: 1000\n    model: {normal: {mean: {linspace: [-1, 6, 15]}, std: {logspace: [0.2, 4, 11]}}}\n    draws: 500\n",
+        "{% if f.reverse.exists %}Reverse fit N({{ f.reverse.mean }}, {{ f.reverse.std }}).\
+         {% else %}No reverse fit: KL(q ‖ target) = {{ f.reverse.kl_q_target }} on all {{ f.grid.points }} grid points.{% endif %}",
+    );
+    let out = build_ok(dir.path(), &[], &[]);
+    assert!(
+        out.stderr
+            .contains("warning: f: KL(q ‖ target) is +∞ for every normal q on the grid"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        post(dir.path()).contains("No reverse fit: KL(q ‖ target) = inf on all 165 grid points.")
+    );
+    let reverse = &numbers(dir.path(), "f")["reverse"];
+    assert!(reverse.get("mean").is_none(), "{reverse}");
+}
+
+#[test]
+fn a_post_quoting_a_reverse_fit_that_does_not_exist_stops_at_that_line() {
+    let dir = project_with(
+        "f",
+        "seed: 1\nkind:\n  forward_vs_reverse:\n    target: {gamma: {shape: 2, rate: 1}}\n    sample_size: 1000\n    model: {normal: {mean: {linspace: [-1, 6, 15]}, std: {logspace: [0.2, 4, 11]}}}\n    draws: 500\n",
+        "The reverse fit has mean {{ f.reverse.mean | fixed(digits=3) }}.",
+    );
+    let out = likely(dir.path(), &["build"], &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("posts/2025-01-01-note.md:5:") && out.stderr.contains("undefined"),
+        "{}",
+        out.stderr
+    );
 }
