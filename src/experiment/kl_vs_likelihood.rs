@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::{Compute, Ctx, Size, argmax, argmin, scale_of, step_at};
 use crate::chart::{Axis, Corner, Figure, Heatmap, Marker, Panel, Series, color};
-use crate::dist::{Dist, Univariate};
+use crate::dist::{Dist, FitError, Univariate};
 use crate::outcome::{Cell, Column, Format, Outcome, Table};
 use crate::stats::kl;
 use crate::vocab::sweep::{Count, Grid};
@@ -57,8 +57,8 @@ pub struct Findings {
     pub argmin_kl: Cellpoint,
     /// The grid step along each swept parameter at the argmax.
     pub step: [f64; 2],
-    /// The closed-form MLE's values of the two swept parameters, if the
-    /// family has a fit.
+    /// The closed-form MLE's values of the two swept parameters, the
+    /// others held at their grid values, if the family has such a fit.
     pub mle: Option<[f64; 2]>,
     /// The sample's average log-likelihood at the MLE.
     pub mle_avg_loglik: Option<f64>,
@@ -68,6 +68,49 @@ pub struct Findings {
     pub entropy_exact: kl::Value,
     /// `KL(data ‖ MLE)` by closed form or quadrature.
     pub kl_at_mle: Option<kl::Value>,
+}
+
+/// How the closed-form MLE is found, from the grid alone.
+#[derive(Debug, Clone, PartialEq)]
+enum Mle {
+    /// The family has no maximum-likelihood fit.
+    None,
+    /// Every parameter is swept: the family's fit.
+    Free,
+    /// One parameter is held at its grid value.
+    Fixed(&'static str, f64),
+    /// The family cannot hold the grid's fixed parameters, for the reason
+    /// given: fitting them too would put the MLE off the grid's plane.
+    Unavailable(String),
+}
+
+impl Spec {
+    fn mle_plan(&self) -> Mle {
+        let family = self.model.family;
+        if !family.has_fit {
+            return Mle::None;
+        }
+        let fixed: Vec<(&'static str, f64)> = (0..self.model.axes.len())
+            .filter(|k| !self.model.swept.contains(k))
+            .map(|k| (self.model.axes[k].param, self.model.axes[k].values[0]))
+            .collect();
+        match fixed[..] {
+            [] => Mle::Free,
+            // Families refuse a parameter they cannot hold before they look
+            // at the data, so no data tells which they can.
+            [(param, value)] => match family.fit_fixed(&[], param, value) {
+                Err(e @ FitError::CannotFix { .. }) => Mle::Unavailable(e.to_string()),
+                _ => Mle::Fixed(param, value),
+            },
+            _ => {
+                let names: Vec<&str> = fixed.iter().map(|(p, _)| *p).collect();
+                Mle::Unavailable(format!(
+                    "a fit holds at most one parameter fixed, and this grid fixes {}",
+                    names.join(", ")
+                ))
+            }
+        }
+    }
 }
 
 impl Compute for Spec {
@@ -113,14 +156,13 @@ impl Compute for Spec {
             step_at(&ax1.values, argmax_loglik.j),
         ];
 
-        let fit = if grid.family.has_fit {
-            Some(
-                grid.family
-                    .fit(&xs)
-                    .context("fitting the model to the sample")?,
-            )
-        } else {
-            None
+        let family = grid.family;
+        let fit = match self.mle_plan() {
+            Mle::Free => Some(family.fit(&xs).context("fitting the model to the sample")?),
+            Mle::Fixed(param, value) => Some(family.fit_fixed(&xs, param, value).with_context(
+                || format!("fitting the model to the sample, {param} held at {value}"),
+            )?),
+            Mle::None | Mle::Unavailable(_) => None,
         };
         let swept_of = |d: &Dist| {
             let p = d.scalar_params();
@@ -155,7 +197,7 @@ impl Compute for Spec {
             a: ax0.values[0],
             b: ax1.values[0],
         };
-        let has_fit = self.model.family.has_fit;
+        let has_mle = matches!(self.mle_plan(), Mle::Free | Mle::Fixed(..));
         let one = kl::Value {
             value: 1.0,
             method: kl::Method::ClosedForm,
@@ -167,11 +209,11 @@ impl Compute for Spec {
             argmax_loglik: corner,
             argmin_kl: corner,
             step: [1.0, 1.0],
-            mle: has_fit.then_some([1.0, 1.0]),
-            mle_avg_loglik: has_fit.then_some(1.0),
+            mle: has_mle.then_some([1.0, 1.0]),
+            mle_avg_loglik: has_mle.then_some(1.0),
             entropy_sample: 1.0,
             entropy_exact: one,
-            kl_at_mle: has_fit.then_some(one),
+            kl_at_mle: has_mle.then_some(one),
         }
     }
 
@@ -201,6 +243,16 @@ impl Compute for Spec {
         if let (Some(m), Some(ll)) = (r.mle, r.mle_avg_loglik) {
             numbers["mle"] = json!({ p0: m[0], p1: m[1], "avg_loglik": ll });
         }
+        let mut warnings = Vec::new();
+        match self.mle_plan() {
+            Mle::Fixed(param, value) if r.mle.is_some() => {
+                numbers["mle"]["fixed"] = json!({ param: value });
+            }
+            Mle::Unavailable(why) => {
+                warnings.push(format!("no closed-form MLE is reported: {why}"));
+            }
+            _ => {}
+        }
         if let Some(v) = r.kl_at_mle {
             numbers["kl_at_mle"] = json!(v.value);
         }
@@ -208,7 +260,7 @@ impl Compute for Spec {
             numbers,
             tables: vec![self.table(r)],
             figures: vec![self.figure(r)],
-            warnings: Vec::new(),
+            warnings,
         }
     }
 }
@@ -333,6 +385,19 @@ impl Spec {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dist::text::parse_uni;
+
+    fn spec(src: &str) -> Spec {
+        serde_yaml::from_str(src).unwrap()
+    }
+
+    /// The sample `compute` draws.
+    fn sample(s: &Spec, ctx: &Ctx<'_>) -> Vec<f64> {
+        let mut rng = ctx.rng(&[0]);
+        (0..s.sample_size.0)
+            .map(|_| s.data.sample(&mut rng))
+            .collect()
+    }
 
     #[test]
     fn likelihood_argmax_and_kl_argmin_coincide_near_the_mle() {
@@ -353,5 +418,55 @@ mod tests {
         // The sample entropy estimates the quadrature value: its standard
         // error at n = 5000 is about 0.02.
         assert!((r.entropy_sample - r.entropy_exact.value).abs() < 0.1);
+    }
+
+    #[test]
+    fn a_parameter_fixed_in_the_grid_stays_fixed_in_the_mle() {
+        // A uniform sample has kurtosis 1.8: a Student t fitted with df free
+        // would run off to df = ∞; with df held at 5 the fit is ordinary.
+        let s = spec(
+            "data: {uniform: {low: -1, high: 1}}\n\
+             sample_size: 400\n\
+             model: {student_t: {df: 5, loc: {linspace: [-0.5, 0.5, 11]}, scale: {logspace: [0.2, 2, 11]}}}\n",
+        );
+        let ctx = Ctx::new(4, &|_| {});
+        let r = s.compute(&ctx).unwrap();
+        let [loc, scale] = r.mle.unwrap();
+        let xs = sample(&s, &ctx);
+        let avg = |loc: f64, scale: f64| {
+            let t = parse_uni(&format!("student_t(df=5, loc={loc}, scale={scale})")).unwrap();
+            t.sum_ln_pdf(&xs) / xs.len() as f64
+        };
+        // The reported likelihood is that of a t with df 5 ...
+        let best = avg(loc, scale);
+        assert!((r.mle_avg_loglik.unwrap() - best).abs() < 1e-12);
+        // ... at a stationary point in loc and scale (central differences),
+        // which is a maximum.
+        let h = 1e-4;
+        let d_loc = (avg(loc + h, scale) - avg(loc - h, scale)) / (2.0 * h);
+        let d_scale = (avg(loc, scale * (1.0 + h)) - avg(loc, scale * (1.0 - h))) / (2.0 * h);
+        assert!(d_loc.abs() < 1e-6 && d_scale.abs() < 1e-6, "{d_loc}, {d_scale}");
+        assert!(avg(loc + 0.01, scale) < best && avg(loc, scale * 1.01) < best);
+        let out = s.report(&r);
+        assert_eq!(out.numbers["mle"]["fixed"]["df"], 5.0);
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+    }
+
+    #[test]
+    fn a_parameter_the_family_cannot_hold_fixed_gives_no_mle_and_says_why() {
+        // A Student t fit can hold df, not scale.
+        let s = spec(
+            "data: {student_t: {df: 4, loc: 0, scale: 1}}\n\
+             sample_size: 400\n\
+             model: {student_t: {df: {logspace: [1, 30, 9]}, loc: {linspace: [-0.5, 0.5, 11]}, scale: 1}}\n",
+        );
+        let r = s.compute(&Ctx::new(4, &|_| {})).unwrap();
+        assert_eq!(r.mle, None);
+        let out = s.report(&r);
+        assert!(out.numbers.get("mle").is_none());
+        assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
+        assert!(out.warnings[0].contains("`scale` held fixed"), "{}", out.warnings[0]);
+        // Posts are checked against the dry outcome, which agrees.
+        assert!(s.report(&s.placeholder()).numbers.get("mle").is_none());
     }
 }

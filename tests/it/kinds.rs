@@ -95,3 +95,16 @@ fn a_post_quoting_a_reverse_fit_that_does_not_exist_stops_at_that_line() {
         out.stderr
     );
 }
+
+#[test]
+fn a_student_t_grid_with_df_fixed_fits_with_df_held() {
+    // A uniform sample: a t fitted with df free runs off to df = ∞.
+    let dir = project_with(
+        "t",
+        "seed: 1\nkind:\n  kl_vs_likelihood:\n    data: {uniform: {low: -1, high: 1}}\n    sample_size: 300\n    model: {student_t: {df: 5, loc: {linspace: [-1, 1, 11]}, scale: {logspace: [0.1, 2, 11]}}}\n",
+        "The MLE holds df at {{ t.mle.fixed.df }}.",
+    );
+    let out = build_ok(dir.path(), &[], &[]);
+    assert!(!out.stderr.contains("warning"), "{}", out.stderr);
+    assert!(post(dir.path()).contains("The MLE holds df at 5.0."));
+}
