@@ -108,3 +108,20 @@ fn a_student_t_grid_with_df_fixed_fits_with_df_held() {
     assert!(!out.stderr.contains("warning"), "{}", out.stderr);
     assert!(post(dir.path()).contains("The MLE holds df at 5.0."));
 }
+
+#[test]
+fn a_small_sample_gives_a_divergence_and_a_sample_estimate_under_their_own_names() {
+    let dir = project_with(
+        "k",
+        "seed: 1\nkind:\n  kl_vs_likelihood:\n    data: {normal: {mean: 0, std: 1}}\n    sample_size: 10\n    model: {normal: {mean: {linspace: [-2, 2, 41]}, std: {logspace: [0.3, 3, 31]}}}\n",
+        "KL {{ k.argmin_kl.kl | fixed(digits=4) }}, estimate {{ k.argmax_loglik.kl_estimate | fixed(digits=4) }}.",
+    );
+    build_ok(dir.path(), &[], &[]);
+    let n = numbers(dir.path(), "k");
+    let kl = n["argmin_kl"]["kl"].as_f64().unwrap();
+    let estimate = n["argmax_loglik"]["kl_estimate"].as_f64().unwrap();
+    // The MLE of ten draws fits them better than the truth: the estimate is
+    // negative; the divergence never is.
+    assert!(kl > 0.0 && estimate < 0.0, "{kl}, {estimate}");
+    assert!(post(dir.path()).contains(&format!("KL {kl:.4}, estimate {estimate:.4}.")));
+}
