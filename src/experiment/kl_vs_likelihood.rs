@@ -76,8 +76,10 @@ pub struct Findings {
     pub surface: Surface,
     /// The likelihood's grid argmax.
     pub argmax_loglik: Cellpoint,
-    /// The divergence surface's grid argmin.
-    pub argmin_kl: Cellpoint,
+    /// The divergence surface's grid argmin, over its finite values: `None`
+    /// when it is infinite everywhere (no model on the grid has density
+    /// wherever the data have mass).
+    pub argmin_kl: Option<Cellpoint>,
     /// The grid step along each swept parameter at the argmax.
     pub step: [f64; 2],
     /// The closed-form MLE's values of the two swept parameters, the
@@ -212,7 +214,15 @@ impl Compute for Spec {
             b: ax1.values[k % n1],
         };
         let argmax_loglik = at(argmax(&avg_loglik).context("the likelihood is NaN everywhere")?);
-        let argmin_kl = at(argmin(&kl_surface).context("the divergence is NaN everywhere")?);
+        let finite: Vec<f64> = kl_surface
+            .iter()
+            .map(|&v| if v.is_finite() { v } else { f64::NAN })
+            .collect();
+        let argmin_kl = match argmin(&finite) {
+            Some(k) => Some(at(k)),
+            None if kl_surface.iter().all(|&v| v == f64::INFINITY) => None,
+            None => anyhow::bail!("the divergence is NaN everywhere"),
+        };
         let step = [
             step_at(&ax0.values, argmax_loglik.i),
             step_at(&ax1.values, argmax_loglik.j),
@@ -272,7 +282,7 @@ impl Compute for Spec {
             kl: vec![1.0; n0 * n1],
             surface: Surface::Exact,
             argmax_loglik: corner,
-            argmin_kl: corner,
+            argmin_kl: Some(corner),
             step: [1.0, 1.0],
             mle: has_mle.then_some([1.0, 1.0]),
             mle_avg_loglik: has_mle.then_some(1.0),
@@ -287,7 +297,6 @@ impl Compute for Spec {
         let (p0, p1) = (ax0.param, ax1.param);
         let n1 = ax1.values.len();
         let k_ll = r.argmax_loglik.i * n1 + r.argmax_loglik.j;
-        let k_kl = r.argmin_kl.i * n1 + r.argmin_kl.j;
         let estimate = |ll: f64| -r.entropy_sample - ll;
         let mut argmax = json!({
             "i": r.argmax_loglik.i, "j": r.argmax_loglik.j,
@@ -314,12 +323,6 @@ impl Compute for Spec {
                 p1: { "min": ax1.values[0], "max": ax1.values[n1 - 1], "points": n1 },
             },
             "argmax_loglik": argmax,
-            argmin_key: {
-                "i": r.argmin_kl.i, "j": r.argmin_kl.j,
-                p0: r.argmin_kl.a, p1: r.argmin_kl.b,
-                value_key: divergence(r.kl[k_kl]),
-            },
-            "same_cell": (r.argmax_loglik.i, r.argmax_loglik.j) == (r.argmin_kl.i, r.argmin_kl.j),
             "step": { p0: r.step[0], p1: r.step[1] },
             "entropy_sample": r.entropy_sample,
             "entropy": r.entropy.value,
@@ -327,6 +330,21 @@ impl Compute for Spec {
             "kl_exact": exact,
         });
         let mut warnings = Vec::new();
+        match r.argmin_kl {
+            Some(c) => {
+                let value = r.kl[c.i * n1 + c.j];
+                numbers[argmin_key] = json!({ "i": c.i, "j": c.j, p0: c.a, p1: c.b, value_key: divergence(value) });
+                numbers["same_cell"] = json!((c.i, c.j) == (r.argmax_loglik.i, r.argmax_loglik.j));
+            }
+            None => {
+                numbers["same_cell"] = json!(false);
+                warnings.push(format!(
+                    "KL(data ‖ model) is +∞ at every grid point: {} puts mass where no model \
+                     on the grid has density, so no model minimises it and none is marked",
+                    self.data.label()
+                ));
+            }
+        }
         if let Surface::SampleEstimate(why) = &r.surface {
             warnings.push(format!(
                 "{why}, so the divergence surface is the sample estimate \
@@ -393,17 +411,15 @@ impl Spec {
             let k = c.i * n1 + c.j;
             row(label, c.a, c.b, r.avg_loglik[k], r.kl[k])
         };
-        let mut rows = vec![
-            at("grid argmax of the likelihood", &r.argmax_loglik),
-            at(
-                if exact {
-                    "grid argmin of KL"
-                } else {
-                    "grid argmin of the KL estimate"
-                },
-                &r.argmin_kl,
-            ),
-        ];
+        let mut rows = vec![at("grid argmax of the likelihood", &r.argmax_loglik)];
+        if let Some(c) = &r.argmin_kl {
+            let label = if exact {
+                "grid argmin of KL"
+            } else {
+                "grid argmin of the KL estimate"
+            };
+            rows.push(at(label, c));
+        }
         if let (Some(m), Some(ll)) = (r.mle, r.mle_avg_loglik) {
             let kl = r.kl_at_mle.map_or(f64::NAN, |v| v.value);
             rows.push(row("closed-form MLE", m[0], m[1], ll, kl));
@@ -448,12 +464,12 @@ impl Spec {
             // shifted, and can be negative: shown like it, on a linear
             // scale up to 6 nats above its minimum.
             Surface::SampleEstimate(_) => {
-                let low = r.kl[r.argmin_kl.i * ax1.values.len() + r.argmin_kl.j];
+                let low = r.argmin_kl.map(|c| r.kl[c.i * ax1.values.len() + c.j]);
                 (
                     r.kl.clone(),
                     "nats (clipped at min + 6)",
                     "KL estimated on the sample: mean ln p_data − ln model",
-                    low.is_finite().then_some([low, low + 6.0]),
+                    low.map(|low| [low, low + 6.0]),
                 )
             }
         };
@@ -476,13 +492,19 @@ impl Spec {
                 Marker::Cross,
             ));
         }
-        let kl_overlays = vec![Series::point(
-            &format!("grid argmin ({:.3}, {:.3})", r.argmin_kl.a, r.argmin_kl.b),
-            color::ORANGE,
-            r.argmin_kl.a,
-            r.argmin_kl.b,
-            Marker::Star,
-        )];
+        let kl_overlays = r
+            .argmin_kl
+            .iter()
+            .map(|c| {
+                Series::point(
+                    &format!("grid argmin ({:.3}, {:.3})", c.a, c.b),
+                    color::ORANGE,
+                    c.a,
+                    c.b,
+                    Marker::Star,
+                )
+            })
+            .collect();
         let panel = |title: String, z: Vec<f64>, z_label: &str, z_range, overlays| {
             Panel::Heatmap(Heatmap {
                 title,
@@ -543,13 +565,14 @@ mod tests {
     #[track_caller]
     fn assert_surface_is_the_definition(s: &Spec, r: &Findings) {
         let (n0, n1) = s.model.shape();
+        let argmin = r.argmin_kl.expect("a finite divergence somewhere");
         let cells = [
             (0, 0),
             (n0 - 1, 0),
             (0, n1 - 1),
             (n0 - 1, n1 - 1),
             (n0 / 2, n1 / 2),
-            (r.argmin_kl.i, r.argmin_kl.j),
+            (argmin.i, argmin.j),
         ];
         for (i, j) in cells {
             let model = s.model.dist(i, j).unwrap();
@@ -574,9 +597,10 @@ mod tests {
         );
         let r = s.compute(&Ctx::new(3, &|_| {})).unwrap();
         assert_eq!(r.surface, Surface::Exact);
+        let argmin = r.argmin_kl.unwrap();
         assert_eq!(
             (r.argmax_loglik.i, r.argmax_loglik.j),
-            (r.argmin_kl.i, r.argmin_kl.j)
+            (argmin.i, argmin.j)
         );
         let m = r.mle.unwrap();
         assert!((r.argmax_loglik.a - m[0]).abs() <= r.step[0]);
@@ -633,7 +657,7 @@ mod tests {
             assert!((r.kl[k] - reference).abs() <= 1e-14 * reference, "{m}, {sd}");
         }
         assert_eq!(r.kl[4], 0.0);
-        assert_eq!((r.argmin_kl.i, r.argmin_kl.j), (1, 1));
+        assert_eq!(r.argmin_kl.map(|c| (c.i, c.j)), Some((1, 1)));
         let out = s.report(&r);
         let Panel::Heatmap(h) = &out.figures[0].panels[1] else {
             panic!("a heatmap")
@@ -641,6 +665,29 @@ mod tests {
         let lowest = h.z.iter().fold(f64::INFINITY, |m, &z| m.min(z));
         assert!(lowest.is_finite());
         assert_eq!(h.z[4], lowest);
+    }
+
+    #[test]
+    fn a_divergence_infinite_everywhere_has_no_minimum_on_the_grid() {
+        // Atoms against densities: KL(data ‖ model) is +∞ for every normal.
+        let s = spec(
+            "data: {poisson: {rate: 3}}\n\
+             sample_size: 100\n\
+             model: {normal: {mean: {linspace: [0, 6, 7]}, std: {logspace: [0.5, 4, 5]}}}\n",
+        );
+        let r = s.compute(&Ctx::new(1, &|_| {})).unwrap();
+        assert!(r.kl.iter().all(|&v| v == f64::INFINITY));
+        assert_eq!(r.argmin_kl, None);
+        let out = s.report(&r);
+        assert!(out.numbers.get("argmin_kl").is_none());
+        assert_eq!(out.numbers["same_cell"], false);
+        assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
+        assert!(out.warnings[0].contains("+∞ at every grid point"), "{}", out.warnings[0]);
+        let Panel::Heatmap(h) = &out.figures[0].panels[1] else {
+            panic!("a heatmap")
+        };
+        assert!(h.overlays.is_empty());
+        assert_eq!(out.tables[0].rows.len(), 2, "the likelihood's argmax and the MLE");
     }
 
     #[test]

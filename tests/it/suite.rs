@@ -41,7 +41,7 @@ fn s2_likelihood_argmax_is_kl_argmin_next_to_the_mle() {
         unreachable!()
     };
     let r = s.compute(&ctx(&e)).unwrap();
-    let (a, b) = (r.argmax_loglik, r.argmin_kl);
+    let (a, b) = (r.argmax_loglik, r.argmin_kl.expect("a finite divergence"));
     assert_eq!((a.i, a.j), (b.i, b.j), "same cell");
     let mle = r.mle.unwrap();
     assert!(
