@@ -323,11 +323,6 @@ impl Compute for Spec {
                 p1: { "min": ax1.values[0], "max": ax1.values[n1 - 1], "points": n1 },
             },
             "argmax_loglik": argmax,
-            "step": { p0: r.step[0], p1: r.step[1] },
-            "entropy_sample": r.entropy_sample,
-            "entropy": r.entropy.value,
-            "entropy_method": r.entropy.method,
-            "kl_exact": exact,
         });
         let mut warnings = Vec::new();
         match r.argmin_kl {
@@ -344,6 +339,16 @@ impl Compute for Spec {
                     self.data.label()
                 ));
             }
+        }
+        let rest = json!({
+            "step": { p0: r.step[0], p1: r.step[1] },
+            "entropy_sample": r.entropy_sample,
+            "entropy": r.entropy.value,
+            "entropy_method": r.entropy.method,
+            "kl_exact": exact,
+        });
+        if let (Some(all), serde_json::Value::Object(rest)) = (numbers.as_object_mut(), rest) {
+            all.extend(rest);
         }
         if let Surface::SampleEstimate(why) = &r.surface {
             warnings.push(format!(
