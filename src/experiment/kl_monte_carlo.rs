@@ -5,6 +5,10 @@
 //! `(1/n) Σ [ln p(x) − ln q(x)]`, `x ~ p`, are drawn; the report gives their
 //! mean and standard deviation against the closed form (or quadrature when
 //! the pair of families has none).
+//!
+//! When `ln p − ln q` has infinite variance under `p` (a heavy-tailed `p`
+//! against a light-tailed `q`), the estimates still converge but their
+//! spread does not shrink like `1/√n`: the report flags it and warns.
 
 use anyhow::Context as _;
 use rayon::prelude::*;
@@ -46,6 +50,8 @@ pub struct Findings {
     pub mean: Vec<f64>,
     /// Standard deviation of the estimates (divisor `replicates − 1`).
     pub std: Vec<f64>,
+    /// Why `ln p − ln q` has infinite variance under `p`, when it has.
+    pub infinite_variance: Option<String>,
 }
 
 impl Spec {
@@ -90,7 +96,12 @@ impl Compute for Spec {
             .chunks(reps)
             .map(|per_size| sum::mean_std(per_size, 1))
             .unzip();
-        Ok(Findings { exact, mean, std })
+        Ok(Findings {
+            exact,
+            mean,
+            std,
+            infinite_variance: kl::monte_carlo_breaks(&self.p, &self.q),
+        })
     }
 
     fn placeholder(&self) -> Findings {
@@ -102,6 +113,7 @@ impl Compute for Spec {
             },
             mean: vec![1.0; self.n.0.len()],
             std: vec![1.0; self.n.0.len()],
+            infinite_variance: kl::monte_carlo_breaks(&self.p, &self.q),
         }
     }
 
@@ -116,12 +128,23 @@ impl Compute for Spec {
             "mean": r.mean,
             "std": r.std,
             "bias": r.mean.iter().map(|m| m - r.exact.value).collect::<Vec<_>>(),
+            "finite_variance": r.infinite_variance.is_none(),
         });
+        let warnings = r
+            .infinite_variance
+            .iter()
+            .map(|why| {
+                format!(
+                    "ln p − ln q has infinite variance under p: {why}; the spread of the \
+                     estimates does not shrink like 1/√n, so the ±1 std band is not an error bar"
+                )
+            })
+            .collect();
         Outcome {
             numbers,
             tables: vec![self.table(r)],
             figures: vec![self.figure(r)],
-            warnings: Vec::new(),
+            warnings,
         }
     }
 }
@@ -165,6 +188,13 @@ impl Spec {
             kl::Method::MonteCarlo => "Monte Carlo",
         };
         let exact_label = format!("{how} {:.4}", r.exact.value);
+        let band_label = match r.infinite_variance {
+            None => format!("±1 std over {} replicates", self.replicates.0),
+            Some(_) => format!(
+                "±1 std over {} replicates (infinite variance: no error bar)",
+                self.replicates.0
+            ),
+        };
         Figure {
             name: "convergence".into(),
             width: 640,
@@ -175,7 +205,7 @@ impl Spec {
                 y: Axis::linear("KL estimate (nats)"),
                 series: vec![
                     Series {
-                        label: format!("±1 std over {} replicates", self.replicates.0),
+                        label: band_label,
                         color: color::BLUE,
                         shape: Shape::Band {
                             xs: ns.clone(),
@@ -220,5 +250,28 @@ mod tests {
             (7.0..14.0).contains(&ratio),
             "std ratio {ratio}, expected ~10"
         );
+        let out = s.report(&r);
+        assert_eq!(out.numbers["finite_variance"], true);
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+    }
+
+    #[test]
+    fn a_log_ratio_of_infinite_variance_is_flagged_and_warned_about() {
+        // A t(3) has no fourth moment, which −ln q of a normal (∝ x²) needs
+        // for ln p − ln q to have a variance.
+        let s: Spec = serde_yaml::from_str(
+            "p: {student_t: {df: 3, loc: 0, scale: 1}}\nq: {normal: {mean: 0, std: 1}}\nn: [100, 1000]\nreplicates: 20\n",
+        )
+        .unwrap();
+        let out = s.report(&s.compute(&Ctx::new(11, &|_| {})).unwrap());
+        assert_eq!(out.numbers["finite_variance"], false);
+        assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
+        assert!(
+            out.warnings[0].contains("infinite variance") && out.warnings[0].contains("fourth"),
+            "{}",
+            out.warnings[0]
+        );
+        // Posts are checked against the dry outcome: the flag is there too.
+        assert_eq!(s.report(&s.placeholder()).numbers["finite_variance"], false);
     }
 }

@@ -141,7 +141,8 @@ impl Compute for Spec {
         let mut numbers = json!({
             "data": self.data.0.label(),
             "family": self.data.0.family().name,
-            "true": by_param(&scalars(&r.truth)),
+            // Not `true`: Tera reads `r.true` as the boolean.
+            "truth": by_param(&scalars(&r.truth)),
             "n": self.n.0,
             "replicates": self.replicates.0,
             "rmse": by_param(&each(&r.rmse)),
@@ -260,6 +261,14 @@ mod tests {
                 assert!((0.8..1.25).contains(&ratio), "p {p} k {k}: {ratio}");
             }
         }
+    }
+
+    #[test]
+    fn true_parameters_are_reported_under_a_key_posts_can_write() {
+        let s = spec("data: {normal: {mean: 1.5, std: 2.0}}\nn: [10, 20]\nreplicates: 5\n");
+        let out = s.report(&s.compute(&Ctx::new(5, &|_| {})).unwrap());
+        assert_eq!(out.numbers["truth"], json!({"mean": 1.5, "std": 2.0}));
+        assert!(out.numbers.get("true").is_none());
     }
 
     #[test]
