@@ -47,8 +47,8 @@ pub struct Summary {
     pub posts: usize,
     /// What became of `site/`.
     pub written: Written,
-    /// Things worth knowing: numbers that are not finite, formulas the
-    /// HTML site could not fully render.
+    /// Formulas the HTML site could not fully render. (The experiments'
+    /// own warnings are printed as each finishes.)
     pub warnings: Vec<String>,
     /// Wall time.
     pub elapsed: Duration,
@@ -270,13 +270,6 @@ pub fn build(options: &Options) -> anyhow::Result<Summary> {
         .iter()
         .filter(|r| matches!(r.status, Status::Ran(_)))
         .count();
-    let mut notes: Vec<String> = runs
-        .iter()
-        .flat_map(|r| {
-            let own = r.outcome.warnings.iter().map(|w| format!("{}: {w}", r.id));
-            own.chain(non_finite(&r.id, &r.outcome.numbers))
-        })
-        .collect();
 
     let drawn: Vec<(String, Vec<u8>)> = runs
         .par_iter()
@@ -318,7 +311,7 @@ pub fn build(options: &Options) -> anyhow::Result<Summary> {
         config: &config,
         style: &style,
     })?;
-    notes.extend(warnings.iter().map(ToString::to_string));
+    let notes = warnings.iter().map(ToString::to_string).collect();
     let outcome = if options.check {
         Written::Compared(site::commit::compare(&layout.site, &files)?)
     } else {
@@ -333,30 +326,4 @@ pub fn build(options: &Options) -> anyhow::Result<Summary> {
         warnings: notes,
         elapsed: start.elapsed(),
     })
-}
-
-/// Warnings for numbers that are not finite: JSON writes them as `null`.
-fn non_finite(id: &str, numbers: &serde_json::Value) -> Vec<String> {
-    fn walk(path: &str, value: &serde_json::Value, out: &mut Vec<String>) {
-        match value {
-            serde_json::Value::Null => out.push(path.to_string()),
-            serde_json::Value::Array(items) => {
-                for (i, v) in items.iter().enumerate() {
-                    walk(&format!("{path}[{i}]"), v, out);
-                }
-            }
-            serde_json::Value::Object(map) => {
-                for (k, v) in map {
-                    walk(&format!("{path}.{k}"), v, out);
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut paths = Vec::new();
-    walk(id, numbers, &mut paths);
-    paths
-        .into_iter()
-        .map(|p| format!("{p} is not a finite number (or does not apply); numbers.json holds null"))
-        .collect()
 }

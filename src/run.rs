@@ -111,8 +111,51 @@ pub fn run_all(experiments: &[Experiment], options: &Options) -> anyhow::Result<
                 )
             })?;
             progress.line(&status_line(&run, width));
+            // Printed as soon as known: a later failure (a post quoting a
+            // number the warning explains) must not hide them.
+            for warning in warnings(&run) {
+                progress.warn(&warning);
+            }
             Ok(run)
         })
+        .collect()
+}
+
+/// What a reader of the numbers should know: the experiment's own
+/// warnings, and numbers that are not finite.
+fn warnings(run: &Run) -> Vec<String> {
+    let own = run
+        .outcome
+        .warnings
+        .iter()
+        .map(|w| format!("{}: {w}", run.id));
+    own.chain(non_finite(&run.id, &run.outcome.numbers))
+        .collect()
+}
+
+/// Warnings for numbers that are not finite: JSON writes them as `null`.
+fn non_finite(id: &str, numbers: &serde_json::Value) -> Vec<String> {
+    fn walk(path: &str, value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Null => out.push(path.to_string()),
+            serde_json::Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    walk(&format!("{path}[{i}]"), v, out);
+                }
+            }
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    walk(&format!("{path}.{k}"), v, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut paths = Vec::new();
+    walk(id, numbers, &mut paths);
+    paths
+        .into_iter()
+        .map(|p| format!("{p} is not a finite number (or does not apply); numbers.json holds null"))
         .collect()
 }
 
@@ -246,6 +289,14 @@ impl Progress {
                 .with_style(style)
                 .with_prefix(id.to_string()),
         )
+    }
+
+    fn warn(&self, text: &str) {
+        let line = format!("warning: {text}");
+        match &self.multi {
+            Some(multi) if multi.println(&line).is_ok() => {}
+            _ => eprintln!("{line}"),
+        }
     }
 
     fn line(&self, text: &str) {

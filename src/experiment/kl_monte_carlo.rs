@@ -181,13 +181,7 @@ impl Spec {
         let ns: Vec<f64> = self.n.0.iter().map(|&n| n as f64).collect();
         let lo = r.mean.iter().zip(&r.std).map(|(m, s)| m - s).collect();
         let hi = r.mean.iter().zip(&r.std).map(|(m, s)| m + s).collect();
-        let how = match r.exact.method {
-            kl::Method::ClosedForm => "closed form",
-            kl::Method::Quadrature => "quadrature",
-            kl::Method::Summation => "summation",
-            kl::Method::MonteCarlo => "Monte Carlo",
-        };
-        let exact_label = format!("{how} {:.4}", r.exact.value);
+        let exact_label = format!("{} {:.4}", r.exact.method, r.exact.value);
         let band_label = match r.infinite_variance {
             None => format!("±1 std over {} replicates", self.replicates.0),
             Some(_) => format!(

@@ -94,6 +94,8 @@ fn a_post_quoting_a_reverse_fit_that_does_not_exist_stops_at_that_line() {
         "{}",
         out.stderr
     );
+    // The warning that explains the failure is shown with it.
+    assert!(out.stderr.contains("warning: f: "), "{}", out.stderr);
 }
 
 #[test]
