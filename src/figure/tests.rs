@@ -4,6 +4,8 @@
 use super::*;
 use crate::chart::{Axis, Corner, Heatmap, Marker, Plot, Series, Shape};
 
+mod xml;
+
 fn logspace(a: f64, b: f64, n: usize) -> Vec<f64> {
     (0..n)
         .map(|i| 10f64.powf(a + (b - a) * i as f64 / (n - 1) as f64))
@@ -269,33 +271,12 @@ fn svg(f: &Figure) -> String {
     draw(f).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Superficial well-formedness: one root, balanced tags, nothing after.
+/// Panics unless `s` is a well-formed XML document with an `<svg>` root.
 fn assert_well_formed(s: &str) {
     assert!(s.starts_with("<svg "), "{}", &s[..s.len().min(80)]);
-    assert!(s.trim_end().ends_with("</svg>"));
-    let opens = s.matches("<svg").count();
-    assert_eq!(opens, s.matches("</svg>").count());
-    assert_eq!(s.matches("<text").count(), s.matches("</text>").count());
-    let mut depth = 0i64;
-    for (i, _) in s.match_indices('<') {
-        let tag = &s[i..];
-        let end = tag
-            .find('>')
-            .unwrap_or_else(|| panic!("unclosed tag at {i}"));
-        let tag = &tag[..=end];
-        assert!(!tag[1..].contains('<'), "stray '<' in {tag}");
-        if tag.starts_with("</") {
-            depth -= 1;
-        } else if !tag.ends_with("/>") {
-            depth += 1;
-        }
-        assert!(depth >= 0, "more closing than opening tags at {i}");
-        assert!(
-            depth > 0 || i + tag.len() >= s.trim_end().len(),
-            "content after the root at {i}"
-        );
+    if let Err(e) = xml::check(s) {
+        panic!("not well-formed XML: {e}");
     }
-    assert_eq!(depth, 0);
 }
 
 #[test]
@@ -783,6 +764,43 @@ fn unicode_labels_survive_and_markup_is_escaped() {
     assert!(s.contains("μ ± σ ≈ ‖x‖ &lt;b&gt;"));
     assert!(s.contains("σ² &amp; μ"));
     assert!(s.contains(r#"font-family="sans-serif""#));
+}
+
+#[test]
+fn markup_and_control_characters_in_any_text_keep_the_svg_well_formed() {
+    let nasty = "a < b && c > \"d\" 'e' ]]> <!-- &amp; \u{0}\u{7}\u{1B}\u{FFFE}\tx\ny";
+    let series = |label: &str| {
+        vec![Series::line(
+            label,
+            0,
+            vec![1.0, 2.0],
+            vec![1.0, 2.0],
+            false,
+            Some(Marker::Star),
+        )]
+    };
+    let p = plot(
+        nasty,
+        Axis::linear(nasty),
+        Axis::linear(nasty),
+        series(nasty),
+        Corner::UpperLeft,
+    );
+    let h = Heatmap {
+        title: nasty.into(),
+        x: Axis::linear(nasty),
+        y: Axis::linear(nasty),
+        xs: vec![0.0, 1.0],
+        ys: vec![0.0, 1.0],
+        z: vec![0.0, 1.0, 2.0, 3.0],
+        z_label: nasty.into(),
+        z_range: None,
+        overlays: series(nasty),
+        legend: Corner::LowerRight,
+    };
+    let s = svg(&figure("nasty", 1200, 500, vec![p, Panel::Heatmap(h)]));
+    assert_well_formed(&s);
+    assert!(s.contains("a &lt; b &amp;&amp; c &gt; &quot;d&quot; &apos;e&apos; ]]&gt;"));
 }
 
 /// Draws awkward numbers from a fixed pool, deterministically.
