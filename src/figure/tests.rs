@@ -1,7 +1,13 @@
 //! Whole-figure tests: every shape and marker draws, log axes, heatmaps,
-//! determinism, bad inputs, and sample figures written for inspection.
+//! determinism, bad inputs, and random awkward descriptions.
 
 use super::*;
+use proptest::collection::vec;
+use proptest::prelude::*;
+use proptest::sample::select;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{RngSeed, TestRunner};
+
 use crate::chart::{Axis, Corner, Heatmap, Marker, Plot, Series, Shape};
 
 mod xml;
@@ -280,9 +286,7 @@ fn assert_well_formed(s: &str) {
 }
 
 #[test]
-fn sample_figures_render_and_are_written_for_inspection() {
-    let dir = std::env::temp_dir().join("figs");
-    let _ = std::fs::create_dir_all(&dir);
+fn sample_figures_render_as_well_formed_svg() {
     for f in [
         s1(),
         s2(),
@@ -293,9 +297,7 @@ fn sample_figures_render_and_are_written_for_inspection() {
         uneven(),
         noise(),
     ] {
-        let s = svg(&f);
-        assert_well_formed(&s);
-        let _ = std::fs::write(dir.join(format!("{}.svg", f.name)), &s);
+        assert_well_formed(&svg(&f));
     }
 }
 
@@ -803,160 +805,178 @@ fn markup_and_control_characters_in_any_text_keep_the_svg_well_formed() {
     assert!(s.contains("a &lt; b &amp;&amp; c &gt; &quot;d&quot; &apos;e&apos; ]]&gt;"));
 }
 
-/// Draws awkward numbers from a fixed pool, deterministically.
-struct Awkward(u64);
-
-impl Awkward {
-    fn next(&mut self) -> u64 {
-        self.0 += 1;
-        (splitmix(self.0) * 1e9) as u64
+/// Proptest settings: a fixed number of cases from a fixed seed, so the
+/// suite takes the same short time and sees the same cases on every run,
+/// and no failure files written next to the sources.
+fn cases(n: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases: n,
+        failure_persistence: None,
+        rng_seed: RngSeed::Fixed(0x6c69_6b65_6c79),
+        ..ProptestConfig::default()
     }
+}
 
-    fn value(&mut self) -> f64 {
-        const POOL: [f64; 12] = [
-            f64::NAN,
-            f64::INFINITY,
-            -f64::INFINITY,
-            0.0,
-            -1.0,
-            1e-300,
-            1e300,
-            f64::MAX,
-            1.0,
-            2.5,
-            1e-5,
-            -3e4,
-        ];
-        match self.next() % 3 {
-            0 => POOL[(self.next() % POOL.len() as u64) as usize],
-            _ => splitmix(self.next()) * 10.0,
-        }
-    }
+/// Numbers that upset scales and clipping, mixed with ordinary ones.
+fn awkward_value() -> impl Strategy<Value = f64> {
+    const POOL: [f64; 12] = [
+        f64::NAN,
+        f64::INFINITY,
+        -f64::INFINITY,
+        0.0,
+        -1.0,
+        1e-300,
+        1e300,
+        f64::MAX,
+        1.0,
+        2.5,
+        1e-5,
+        -3e4,
+    ];
+    prop_oneof![1 => select(&POOL[..]), 2 => 0.0..10.0]
+}
 
-    fn values(&mut self) -> Vec<f64> {
-        let n = self.next() % 6;
-        self.n_values(n)
-    }
+fn awkward_values() -> impl Strategy<Value = Vec<f64>> {
+    vec(awkward_value(), 0..6)
+}
 
-    fn n_values(&mut self, n: u64) -> Vec<f64> {
-        (0..n).map(|_| self.value()).collect()
-    }
+/// Equally long lists, mostly.
+fn awkward_pair() -> impl Strategy<Value = (Vec<f64>, Vec<f64>)> {
+    prop_oneof![
+        7 => awkward_values().prop_flat_map(|xs| {
+            let n = xs.len();
+            (Just(xs), vec(awkward_value(), n))
+        }),
+        1 => (awkward_values(), awkward_values()),
+    ]
+}
 
-    /// Equally long lists, mostly.
-    fn pair(&mut self) -> (Vec<f64>, Vec<f64>) {
-        let xs = self.values();
-        let n = if self.next().is_multiple_of(8) {
-            self.next() % 6
-        } else {
-            xs.len() as u64
-        };
-        (xs, self.n_values(n))
-    }
-
-    fn axis(&mut self) -> Axis {
-        let mut axis = if self.next().is_multiple_of(2) {
+fn awkward_axis() -> impl Strategy<Value = Axis> {
+    let range =
+        prop_oneof![3 => Just(None), 1 => [awkward_value(), awkward_value()].prop_map(Some)];
+    (any::<bool>(), range).prop_map(|(linear, range)| Axis {
+        range,
+        ..if linear {
             Axis::linear("x")
         } else {
             Axis::log("y")
-        };
-        if self.next().is_multiple_of(4) {
-            axis.range = Some([self.value(), self.value()]);
         }
-        axis
-    }
+    })
+}
 
-    fn series(&mut self) -> Series {
-        let (xs, ys) = self.pair();
-        let marker = [
+fn any_marker() -> impl Strategy<Value = Marker> {
+    select(
+        &[
             Marker::Circle,
             Marker::Square,
             Marker::Triangle,
             Marker::Star,
             Marker::Cross,
-        ][(self.next() % 5) as usize];
-        let shape = match self.next() % 5 {
-            0 => Shape::Line {
-                xs,
-                ys,
-                dashed: self.next().is_multiple_of(2),
-                marker: Some(marker),
-            },
-            1 => Shape::Band {
-                lo: ys.clone(),
-                hi: ys,
-                xs,
-            },
-            2 => Shape::HLine {
-                y: self.value(),
-                dashed: true,
-            },
-            3 => Shape::VLine {
-                x: self.value(),
-                dashed: false,
-            },
-            _ => Shape::Points { xs, ys, marker },
-        };
-        Series {
-            label: "s".into(),
-            color: self.next() as usize,
-            shape,
-        }
-    }
+        ][..],
+    )
+}
 
-    fn panel(&mut self) -> Panel {
-        let series = (0..self.next() % 4).map(|_| self.series()).collect();
-        if !self.next().is_multiple_of(3) {
-            return plot("p", self.axis(), self.axis(), series, Corner::LowerRight);
-        }
-        let (xs, ys) = (self.values(), self.values());
-        let n = if self.next().is_multiple_of(4) {
-            1
-        } else {
-            xs.len() * ys.len()
-        };
-        Panel::Heatmap(Heatmap {
+fn awkward_series() -> impl Strategy<Value = Series> {
+    let shape = (awkward_pair(), any_marker(), any::<bool>(), awkward_value()).prop_flat_map(
+        |((xs, ys), marker, dashed, v)| {
+            select(vec![
+                Shape::Line {
+                    xs: xs.clone(),
+                    ys: ys.clone(),
+                    dashed,
+                    marker: Some(marker),
+                },
+                Shape::Band {
+                    xs: xs.clone(),
+                    lo: ys.clone(),
+                    hi: ys.clone(),
+                },
+                Shape::HLine { y: v, dashed: true },
+                Shape::VLine {
+                    x: v,
+                    dashed: false,
+                },
+                Shape::Points { xs, ys, marker },
+            ])
+        },
+    );
+    (shape, any::<usize>()).prop_map(|(shape, color)| Series {
+        label: "s".into(),
+        color,
+        shape,
+    })
+}
+
+fn awkward_heatmap(overlays: Vec<Series>) -> impl Strategy<Value = Heatmap> {
+    let grid =
+        (awkward_values(), awkward_values(), any::<bool>()).prop_flat_map(|(xs, ys, whole)| {
+            // Now and then a z of the wrong length.
+            let n = if whole { xs.len() * ys.len() } else { 1 };
+            (Just(xs), Just(ys), vec(awkward_value(), n))
+        });
+    let z_range =
+        prop_oneof![2 => Just(None), 1 => [awkward_value(), awkward_value()].prop_map(Some)];
+    (grid, awkward_axis(), awkward_axis(), z_range).prop_map(move |((xs, ys, z), x, y, z_range)| {
+        Heatmap {
             title: "h".into(),
-            x: self.axis(),
-            y: self.axis(),
-            z: (0..n).map(|_| self.value()).collect(),
+            x,
+            y,
             xs,
             ys,
+            z,
             z_label: "z".into(),
-            z_range: if self.next().is_multiple_of(3) {
-                Some([self.value(), self.value()])
-            } else {
-                None
-            },
-            overlays: series,
+            z_range,
+            overlays: overlays.clone(),
             legend: Corner::UpperLeft,
-        })
+        }
+    })
+}
+
+fn awkward_panel() -> impl Strategy<Value = Panel> {
+    (vec(awkward_series(), 0..4), 0..3u8).prop_flat_map(|(series, kind)| {
+        if kind == 0 {
+            awkward_heatmap(series).prop_map(Panel::Heatmap).boxed()
+        } else {
+            (awkward_axis(), awkward_axis())
+                .prop_map(move |(x, y)| plot("p", x, y, series.clone(), Corner::LowerRight))
+                .boxed()
+        }
+    })
+}
+
+fn awkward_figure() -> impl Strategy<Value = Figure> {
+    (vec(awkward_panel(), 1..3), 200..800u32, 150..550u32)
+        .prop_map(|(panels, width, height)| figure("fuzz", width, height, panels))
+}
+
+proptest! {
+    #![proptest_config(cases(300))]
+
+    #[test]
+    fn awkward_descriptions_draw_well_formed_svg_or_are_refused(f in awkward_figure()) {
+        match draw(&f) {
+            Ok(s) => prop_assert_eq!(xml::check(&s), Ok(())),
+            Err(FigureError::Render { message, .. }) => {
+                prop_assert!(false, "render failure: {}", message)
+            }
+            Err(_) => {}
+        }
     }
 }
 
 #[test]
-fn random_awkward_descriptions_never_panic() {
-    let mut awk = Awkward(7);
+fn awkward_descriptions_are_both_drawn_and_refused_often() {
+    let mut runner = TestRunner::new(cases(1));
+    let strategy = awkward_figure();
     let (mut drawn, mut refused) = (0, 0);
     for _ in 0..400 {
-        let panels = (0..1 + awk.next() % 2).map(|_| awk.panel()).collect();
-        let f = figure(
-            "fuzz",
-            200 + (awk.next() % 600) as u32,
-            150 + (awk.next() % 400) as u32,
-            panels,
-        );
+        let f = strategy
+            .new_tree(&mut runner)
+            .map(|tree| tree.current())
+            .unwrap_or_else(|e| panic!("{e}"));
         match draw(&f) {
-            Ok(s) => {
-                assert_well_formed(&s);
-                drawn += 1;
-            }
-            Err(FigureError::Render { message, .. }) => {
-                panic!("render failure: {message} for {f:?}")
-            }
-            Err(e) => {
-                println!("{e}");
-                refused += 1
-            }
+            Ok(_) => drawn += 1,
+            Err(_) => refused += 1,
         }
     }
     assert!(
