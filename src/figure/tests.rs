@@ -10,6 +10,7 @@ use proptest::test_runner::{RngSeed, TestRunner};
 
 use crate::chart::{Axis, Corner, Heatmap, Marker, Plot, Series, Shape};
 
+mod svg_text;
 mod xml;
 
 fn logspace(a: f64, b: f64, n: usize) -> Vec<f64> {
@@ -805,6 +806,93 @@ fn markup_and_control_characters_in_any_text_keep_the_svg_well_formed() {
     assert!(s.contains("a &lt; b &amp;&amp; c &gt; &quot;d&quot; &apos;e&apos; ]]&gt;"));
 }
 
+/// How far, in pixels, an estimated text extent may stick out: positions
+/// are rounded to a quarter pixel.
+const SLACK: f64 = 0.3;
+
+/// How far, in pixels, two estimated text extents may run into each
+/// other: the estimates take every text to reach from ascender to
+/// descender, and a tick label at the top of the axis reaches a fraction
+/// of a pixel into the gap under the title that way, never in fact.
+const TOUCH: f64 = 1.0;
+
+/// Panics unless every text of `f`, drawn as `s`, lies inside its panel,
+/// and no title, axis label or legend entry runs into another text.
+fn assert_texts_fit(f: &Figure, s: &str) {
+    let n = f.panels.len().max(1) as f64;
+    let panel_w = f64::from(f.width) / n;
+    let texts = svg_text::texts(s);
+    for t in &texts {
+        let i = ((t.x0 + t.x1) / 2.0 / panel_w).floor().clamp(0.0, n - 1.0);
+        let (left, right) = (i * panel_w, (i + 1.0) * panel_w);
+        assert!(
+            t.inside((left, 0.0), (right, f64::from(f.height)), SLACK),
+            "{t:?} sticks out of panel {i} ({left}…{right} × 0…{})",
+            f.height
+        );
+    }
+    for (k, a) in texts.iter().enumerate() {
+        for b in &texts[k + 1..] {
+            assert!(
+                !(a.fitted || b.fitted) || !a.overlaps(b, TOUCH),
+                "{a:?} runs into {b:?}"
+            );
+        }
+    }
+}
+
+/// The title of a `kl_monte_carlo` figure whose `p` is a mixture.
+const MIXTURE_TITLE: &str = "Monte Carlo KL(mixture(weights=[0.3, 0.7], \
+    components=[normal(mean=-2, std=0.6), normal(mean=1.5, std=1)]) ‖ normal(mean=0, std=1))";
+
+/// A `kl_monte_carlo` figure titled `title`.
+fn kl_figure(title: &str) -> Figure {
+    let ns = logspace(1.0, 6.0, 6);
+    let mean: Vec<f64> = (0..6)
+        .map(|i| 0.44 + 0.1 * wobble(i) / (i + 1) as f64)
+        .collect();
+    let lo = mean.iter().map(|m| m - 0.05).collect();
+    let hi = mean.iter().map(|m| m + 0.05).collect();
+    let series = vec![
+        band("±1 std over 200 replicates", 0, ns.clone(), lo, hi),
+        Series::line("mean estimate", 0, ns, mean, false, Some(Marker::Circle)),
+        Series::hline("quadrature 0.4431", 6, 0.4431, true),
+    ];
+    figure(
+        "convergence",
+        640,
+        440,
+        vec![plot(
+            title,
+            Axis::log("sample size n"),
+            Axis::linear("KL estimate (nats)"),
+            series,
+            Corner::UpperRight,
+        )],
+    )
+}
+
+#[test]
+fn a_long_mixture_title_is_wrapped_to_fit_the_figure() {
+    let f = kl_figure(MIXTURE_TITLE);
+    let s = svg(&f);
+    assert_texts_fit(&f, &s);
+    let lines: Vec<String> = svg_text::texts(&s)
+        .into_iter()
+        .filter(|t| t.fitted && MIXTURE_TITLE.contains(&t.text))
+        .map(|t| t.text)
+        .collect();
+    assert!(lines.len() >= 2, "{lines:?}");
+    assert_eq!(lines.join(" "), MIXTURE_TITLE);
+}
+
+#[test]
+fn titles_that_fit_stay_on_one_line() {
+    let title = "Monte Carlo KL(normal(mean=0, std=1) ‖ normal(mean=1, std=2))";
+    let s = svg(&kl_figure(title));
+    assert!(s.contains(&format!("\n{title}\n")));
+}
+
 /// Proptest settings: a fixed number of cases from a fixed seed, so the
 /// suite takes the same short time and sees the same cases on every run,
 /// and no failure files written next to the sources.
@@ -983,6 +1071,114 @@ fn awkward_descriptions_are_both_drawn_and_refused_often() {
         drawn > 50 && refused > 50,
         "{drawn} drawn, {refused} refused"
     );
+}
+
+/// Labels of many shapes: empty, short, blank, sentences of words with
+/// numbers and brackets, long words without spaces, any printable
+/// characters (wide, combining, markup).
+fn any_label() -> impl Strategy<Value = String> {
+    let word = prop_oneof![
+        select(
+            &[
+                "normal(mean=-2,",
+                "std=0.6),",
+                "[0.3,",
+                "0.7],",
+                "‖",
+                "KL(p",
+                "Monte",
+                "σ²",
+                "p̂",
+                "≈",
+                "−3.14159",
+                "<b>&amp;",
+                "WWWWWW",
+                "…",
+                "東京",
+                "👍🏽",
+            ][..]
+        )
+        .prop_map(String::from),
+        "[a-zA-Z0-9=.,()\\[\\]]{1,12}",
+    ];
+    prop_oneof![
+        Just(String::new()),
+        "[a-z ]{1,12}",
+        vec(word, 1..40).prop_map(|w| w.join(" ")),
+        "[a-zA-Z0-9]{20,200}",
+        "\\PC{1,120}",
+    ]
+}
+
+fn any_corner() -> impl Strategy<Value = Corner> {
+    select(
+        &[
+            Corner::UpperLeft,
+            Corner::UpperRight,
+            Corner::LowerLeft,
+            Corner::LowerRight,
+        ][..],
+    )
+}
+
+fn labelled_series() -> impl Strategy<Value = Vec<Series>> {
+    vec(any_label(), 0..7).prop_map(|labels| {
+        labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let ys = vec![1.0, 3.0 - i as f64 * 0.3, 2.0];
+                Series::line(l, i, vec![1.0, 2.0, 3.0], ys, false, None)
+            })
+            .collect()
+    })
+}
+
+fn labelled_panel() -> impl Strategy<Value = Panel> {
+    let texts = (any_label(), any_label(), any_label(), any_label());
+    (texts, labelled_series(), any_corner(), any::<bool>()).prop_map(
+        |((title, x, y, z), series, legend, heat)| {
+            if heat {
+                Panel::Heatmap(Heatmap {
+                    title,
+                    x: Axis::linear(&x),
+                    y: Axis::log(&y),
+                    xs: vec![1.0, 2.0, 3.0],
+                    ys: vec![1.0, 10.0, 100.0],
+                    z: (0..9).map(f64::from).collect(),
+                    z_label: z,
+                    z_range: None,
+                    overlays: series,
+                    legend,
+                })
+            } else {
+                plot(&title, Axis::linear(&x), Axis::log(&y), series, legend)
+            }
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(cases(200))]
+
+    #[test]
+    fn every_text_stays_inside_its_panel_and_clear_of_the_others(
+        panels in vec(labelled_panel(), 1..4),
+        width in 160..1400u32,
+        height in 120..900u32,
+    ) {
+        let f = figure("labels", width, height, panels);
+        match draw(&f) {
+            Ok(s) => {
+                prop_assert_eq!(xml::check(&s), Ok(()));
+                assert_texts_fit(&f, &s);
+            }
+            Err(FigureError::Panel { problem, .. }) => {
+                prop_assert!(problem.contains("too small"), "{}", problem)
+            }
+            Err(e) => prop_assert!(false, "{}", e),
+        }
+    }
 }
 
 #[test]
