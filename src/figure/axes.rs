@@ -12,6 +12,7 @@ use super::canvas::{Anchor, Canvas, Px};
 use super::clip::{Bounds, Pt};
 use super::scale::{AxisMap, Ticks};
 use super::style::{self, Sizes, text_width};
+use super::text::{Fitted, LINE, fit};
 
 /// A rectangle in pixels, y pointing down.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -38,7 +39,7 @@ impl Rect {
     }
 }
 
-/// The texts around a panel.
+/// The texts around a panel, as given.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Labels<'a> {
     /// Above the panel.
@@ -49,7 +50,18 @@ pub(super) struct Labels<'a> {
     pub y: &'a str,
 }
 
-/// A laid-out panel: where the data goes, its scales and ticks.
+/// The texts around a panel, fitted into their room.
+#[derive(Debug, Clone)]
+pub(super) struct Texts {
+    /// Above the panel, as wide as the panel.
+    pub title: Fitted,
+    /// Under the x axis, as wide as the panel.
+    pub x: Fitted,
+    /// Left of the y axis, as long as the plot is high.
+    pub y: Fitted,
+}
+
+/// A laid-out panel: where the data goes, its scales, ticks and texts.
 #[derive(Debug, Clone)]
 pub(super) struct Axes {
     /// The whole panel.
@@ -64,6 +76,40 @@ pub(super) struct Axes {
     pub xt: Ticks,
     /// Ticks along y.
     pub yt: Ticks,
+    /// Title and axis labels.
+    pub texts: Texts,
+    /// How many lines the text right of the plot (a colour bar's label)
+    /// may take.
+    pub side_lines: usize,
+}
+
+/// The smallest plotting area accepted, in pixels along either side.
+const MIN_PLOT: f64 = 24.0;
+
+/// Lines allowed for the title and the x label, most first: fewer are
+/// tried when wrapping would leave the plot too little height.
+const VERTICAL_LINES: [(usize, usize); 3] = [(3, 2), (2, 1), (1, 1)];
+
+/// Lines allowed for the y label and the text right of the plot, most
+/// first, likewise for the plot's width.
+const HORIZONTAL_LINES: [(usize, usize); 2] = [(2, 2), (1, 1)];
+
+/// The vertical layout: title and x label, and the plot's top and bottom.
+struct Rows {
+    title: Fitted,
+    x_label: Fitted,
+    top: f64,
+    bottom: f64,
+}
+
+/// The horizontal layout: y label, the lines for the text right of the
+/// plot, the plot's left and right, and the x ticks that fit between.
+struct Columns {
+    y_label: Fitted,
+    side_lines: usize,
+    left: f64,
+    right: f64,
+    xt: Ticks,
 }
 
 /// Fixed distances of the layout, in pixels at the panel's scale.
@@ -103,27 +149,64 @@ impl Axes {
     }
 }
 
-/// Lays out `panel`, leaving `right_of(plot_height)` pixels at the right
-/// for a colour bar.
+/// Lays out `panel`, leaving `right_of(plot_height, lines)` pixels at the
+/// right for a colour bar whose label may take `lines` lines.
 pub(super) fn layout(
     panel: Rect,
     sizes: &Sizes,
     labels: &Labels,
     (x, y): (AxisMap, AxisMap),
-    right_of: impl Fn(f64) -> f64,
+    right_of: impl Fn(f64, usize) -> f64,
 ) -> Result<Axes, Problem> {
     let m = Metrics::new(sizes);
-    let (top, bottom) = vertical(panel, sizes, labels, &m);
+    let wide = panel.w() - 2.0 * m.pad;
+    let rows = |(title_lines, x_lines)| {
+        let title = fit(labels.title, sizes.title, wide, title_lines);
+        let x_label = fit(labels.x, sizes.label, wide, x_lines);
+        let (top, bottom) = vertical(panel, sizes, (&title, &x_label), &m);
+        Rows {
+            title,
+            x_label,
+            top,
+            bottom,
+        }
+    };
+    let mut r = rows(VERTICAL_LINES[0]);
+    for lines in &VERTICAL_LINES[1..] {
+        if r.bottom - r.top >= MIN_PLOT {
+            break;
+        }
+        r = rows(*lines);
+    }
+    let (top, bottom) = (r.top, r.bottom);
     check_size(panel, bottom - top, "height")?;
     let yt = y.ticks(bottom - top, sizes.px(45.0));
-    let y_label = if labels.y.is_empty() {
-        0.0
-    } else {
-        sizes.label * 1.25 + m.gap
+    let columns = |(y_lines, side_lines)| {
+        let y_label = fit(labels.y, sizes.label, bottom - top, y_lines);
+        let y_room = if y_label.lines.is_empty() {
+            0.0
+        } else {
+            y_label.size * 1.25 + m.gap + y_label.extra()
+        };
+        let left = panel.x0 + m.pad + y_room + yt.widest_label(sizes.tick) + m.gap + m.tick_len;
+        let right_edge = panel.x1 - right_of(bottom - top, side_lines) - m.pad;
+        let (right, xt) = fit_x_ticks(&x, left, right_edge, sizes);
+        Columns {
+            y_label,
+            side_lines,
+            left,
+            right,
+            xt,
+        }
     };
-    let left = panel.x0 + m.pad + y_label + yt.widest_label(sizes.tick) + m.gap + m.tick_len;
-    let right_edge = panel.x1 - right_of(bottom - top) - m.pad;
-    let (right, xt) = fit_x_ticks(&x, left, right_edge, sizes);
+    let mut c = columns(HORIZONTAL_LINES[0]);
+    for lines in &HORIZONTAL_LINES[1..] {
+        if c.right - c.left >= MIN_PLOT {
+            break;
+        }
+        c = columns(*lines);
+    }
+    let (left, right) = (c.left, c.right);
     check_size(panel, right - left, "width")?;
     let plot = Rect {
         x0: left,
@@ -136,30 +219,38 @@ pub(super) fn layout(
         plot,
         x,
         y,
-        xt,
+        xt: c.xt,
         yt,
+        texts: Texts {
+            title: r.title,
+            x: r.x_label,
+            y: c.y_label,
+        },
+        side_lines: c.side_lines,
     })
 }
 
 /// Top and bottom of the plotting area: room for the title above, tick
 /// labels and the x label below.
-fn vertical(panel: Rect, sizes: &Sizes, labels: &Labels, m: &Metrics) -> (f64, f64) {
-    let title = if labels.title.is_empty() {
+fn vertical(panel: Rect, sizes: &Sizes, (title, x): (&Fitted, &Fitted), m: &Metrics) -> (f64, f64) {
+    let title = if title.lines.is_empty() {
         0.0
     } else {
-        sizes.title * 1.35
+        // The gap under a shrunk title stays as wide as under a full-size
+        // one, for the top tick label reaches into it.
+        title.size * 1.35 + (sizes.title - title.size) * 0.35 + title.extra()
     };
-    let x_label = if labels.x.is_empty() {
+    let x_label = if x.lines.is_empty() {
         0.0
     } else {
-        m.gap + sizes.label * 1.25
+        m.gap + x.size * 1.25 + x.extra()
     };
     let below = m.tick_len + m.gap + sizes.tick * 1.2 + x_label + m.pad;
     (panel.y0 + m.pad + title, panel.y1 - below)
 }
 
 fn check_size(panel: Rect, length: f64, what: &str) -> Result<(), Problem> {
-    if length >= 24.0 {
+    if length >= MIN_PLOT {
         return Ok(());
     }
     Err(Problem::Invalid(format!(
@@ -213,41 +304,74 @@ pub(super) fn draw_grid(c: &Canvas, a: &Axes, sizes: &Sizes) -> Result<(), Probl
 }
 
 /// The frame, ticks, tick labels, axis labels and title, over the data.
-pub(super) fn draw_axes(
-    c: &Canvas,
-    a: &Axes,
-    sizes: &Sizes,
-    labels: &Labels,
-) -> Result<(), Problem> {
+pub(super) fn draw_axes(c: &Canvas, a: &Axes, sizes: &Sizes) -> Result<(), Problem> {
     let m = Metrics::new(sizes);
     let p = a.plot;
     c.stroke_rect((p.x0, p.y0), (p.x1, p.y1), style::INK, sizes.px(0.9))?;
     draw_x_ticks(c, a, sizes, &m)?;
     draw_y_ticks(c, a, sizes, &m)?;
-    let horizontal = |h, v| Anchor {
-        pos: Pos::new(h, v),
-        vertical: false,
-    };
-    let mid_x = (p.x0 + p.x1) / 2.0;
-    c.text(
-        labels.x,
-        (mid_x, a.panel.y1 - m.pad),
-        sizes.label,
-        style::TEXT,
-        horizontal(HPos::Center, VPos::Bottom),
-    )?;
+    let centre = (p.x0 + p.x1) / 2.0;
+    // Wrapped x labels grow upwards from the bottom of the panel.
+    let x = &a.texts.x;
+    let below = x.lines.len().saturating_sub(1);
+    for (i, line) in x.lines.iter().enumerate() {
+        let y = a.panel.y1 - m.pad - (below - i) as f64 * LINE * x.size;
+        let at = (centred(line, x.size, centre, a.panel, m.pad), y);
+        c.text(
+            line,
+            at,
+            x.size,
+            style::TEXT,
+            level(HPos::Center, VPos::Bottom),
+        )?;
+    }
     let y_anchor = Anchor {
         pos: Pos::new(HPos::Center, VPos::Top),
         vertical: true,
     };
-    c.text(
-        labels.y,
-        (a.panel.x0 + m.pad, (p.y0 + p.y1) / 2.0),
-        sizes.label,
-        style::TEXT,
-        y_anchor,
-    )?;
-    draw_title(c, a, sizes, labels.title, &m)
+    let y = &a.texts.y;
+    for (i, line) in y.lines.iter().enumerate() {
+        let at = (
+            a.panel.x0 + m.pad + i as f64 * LINE * y.size,
+            (p.y0 + p.y1) / 2.0,
+        );
+        c.text(line, at, y.size, style::TEXT, y_anchor)?;
+    }
+    let title = &a.texts.title;
+    for (i, line) in title.lines.iter().enumerate() {
+        let at = (
+            centred(line, title.size, centre, a.panel, m.pad),
+            a.panel.y0 + m.pad + i as f64 * LINE * title.size,
+        );
+        c.text(
+            line,
+            at,
+            title.size,
+            style::TEXT,
+            level(HPos::Center, VPos::Top),
+        )?;
+    }
+    Ok(())
+}
+
+/// An anchor for text that reads left to right.
+fn level(h: HPos, v: VPos) -> Anchor {
+    Anchor {
+        pos: Pos::new(h, v),
+        vertical: false,
+    }
+}
+
+/// Where to centre `line`: at `centre`, but kept `pad` inside the panel.
+fn centred(line: &str, size: f64, centre: f64, panel: Rect, pad: f64) -> f64 {
+    let half = text_width(line, size) / 2.0;
+    let lo = panel.x0 + pad + half;
+    let hi = panel.x1 - pad - half;
+    if lo <= hi {
+        centre.clamp(lo, hi)
+    } else {
+        (panel.x0 + panel.x1) / 2.0
+    }
 }
 
 fn draw_x_ticks(c: &Canvas, a: &Axes, sizes: &Sizes, m: &Metrics) -> Result<(), Problem> {
@@ -300,36 +424,6 @@ fn draw_y_ticks(c: &Canvas, a: &Axes, sizes: &Sizes, m: &Metrics) -> Result<(), 
     Ok(())
 }
 
-/// The title, centred over the plotting area but kept inside the panel.
-fn draw_title(
-    c: &Canvas,
-    a: &Axes,
-    sizes: &Sizes,
-    title: &str,
-    m: &Metrics,
-) -> Result<(), Problem> {
-    let half = text_width(title, sizes.title) / 2.0;
-    let centre = (a.plot.x0 + a.plot.x1) / 2.0;
-    let lo = a.panel.x0 + m.pad + half;
-    let hi = a.panel.x1 - m.pad - half;
-    let x = if lo <= hi {
-        centre.clamp(lo, hi)
-    } else {
-        (a.panel.x0 + a.panel.x1) / 2.0
-    };
-    let anchor = Anchor {
-        pos: Pos::new(HPos::Center, VPos::Top),
-        vertical: false,
-    };
-    c.text(
-        title,
-        (x, a.panel.y0 + m.pad),
-        sizes.title,
-        style::TEXT,
-        anchor,
-    )
-}
-
 impl AxisMap {
     /// The positions among `ticks` that are inside the range.
     fn visible<'t>(&'t self, ticks: &'t [f64]) -> impl Iterator<Item = f64> + 't {
@@ -349,7 +443,7 @@ mod tests {
             hi: 1.0,
         };
         let sizes = Sizes::for_panel(panel.w(), panel.h());
-        layout(panel, &sizes, labels, (m, m), |_| 0.0)
+        layout(panel, &sizes, labels, (m, m), |_, _| 0.0)
     }
 
     const LABELS: Labels = Labels {

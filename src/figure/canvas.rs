@@ -16,6 +16,7 @@ use plotters::style::{
 };
 
 use super::Problem;
+use super::text::clean;
 
 /// SVG user units per pixel.
 pub(super) const UNITS_PER_PX: u32 = 4;
@@ -174,6 +175,7 @@ impl<'a> Canvas<'a> {
         if text.is_empty() {
             return Ok(());
         }
+        let text = clean(text);
         // plotters writes `font-size` as the given size / 1.24.
         let mut font = FontDesc::new(
             FontFamily::SansSerif,
@@ -189,7 +191,7 @@ impl<'a> Canvas<'a> {
             pos: anchor.pos,
         };
         self.area
-            .draw(&Text::new(text, pt(at), style))
+            .draw(&Text::new(text.as_ref(), pt(at), style))
             .map_err(render)
     }
 }

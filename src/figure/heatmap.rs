@@ -16,6 +16,7 @@ use super::canvas::{Anchor, Canvas};
 use super::embed::{self, PLACEHOLDER, Raster};
 use super::scale::{AxisMap, Ticks, to_scale};
 use super::style::{self, MISSING, Sizes, viridis};
+use super::text::{Fitted, LINE, fit};
 use super::{legend, series};
 use crate::chart::{Axis, Heatmap, Scale};
 
@@ -53,12 +54,14 @@ pub(super) fn draw(
         y: &h.y.label,
     };
     let bar = ColourBar::new(z, sizes, &h.z_label);
-    let a = axes::layout(panel, sizes, &labels, (x, y), |plot_h| bar.width(plot_h))?;
+    let a = axes::layout(panel, sizes, &labels, (x, y), |plot_h, lines| {
+        bar.width(plot_h, lines)
+    })?;
     let image = place_image(c, &a, h, (&cols, &rows), &z)?;
     for s in &h.overlays {
         series::draw(c, &a, sizes, s, true)?;
     }
-    axes::draw_axes(c, &a, sizes, &labels)?;
+    axes::draw_axes(c, &a, sizes)?;
     bar.draw(c, &a)?;
     legend::draw(c, &a, sizes, &h.overlays, h.legend)?;
     Ok(image)
@@ -265,14 +268,21 @@ impl<'a> ColourBar<'a> {
         (x0, x1, x1 + self.sizes.px(8.0))
     }
 
-    /// Room taken right of the plot: gap, bar, ticks, labels and title.
-    fn width(&self, plot_h: f64) -> f64 {
+    /// The bar's label, along the bar, in at most `lines` lines.
+    fn title(&self, plot_h: f64, lines: usize) -> Fitted {
+        fit(self.label, self.sizes.label, plot_h, lines)
+    }
+
+    /// Room taken right of the plot: gap, bar, ticks, labels and a title
+    /// of at most `lines` lines.
+    fn width(&self, plot_h: f64, lines: usize) -> f64 {
         let s = &self.sizes;
         let (_, _, labels) = self.columns(0.0);
-        let title = if self.label.is_empty() {
+        let title = self.title(plot_h, lines);
+        let title = if title.lines.is_empty() {
             0.0
         } else {
-            s.px(8.0) + s.label * 1.25
+            s.px(8.0) + title.size * 1.25 + title.extra()
         };
         labels + self.ticks(plot_h).widest_label(s.tick) + title
     }
@@ -293,18 +303,17 @@ impl<'a> ColourBar<'a> {
             c.path(&[(x1, y), (x1 + s.px(4.0), y)], style::INK, s.px(0.9))?;
             c.text(label, (labels, y), s.tick, style::INK, tick_anchor)?;
         }
-        let x = labels + ticks.widest_label(s.tick) + s.px(8.0) + s.label * 1.25;
+        let title = self.title(bottom - top, a.side_lines);
+        let x = labels + ticks.widest_label(s.tick) + s.px(8.0) + title.size * 1.25;
         let title_anchor = Anchor {
             pos: Pos::new(HPos::Center, VPos::Bottom),
             vertical: true,
         };
-        c.text(
-            self.label,
-            (x, (top + bottom) / 2.0),
-            s.label,
-            style::TEXT,
-            title_anchor,
-        )
+        for (i, line) in title.lines.iter().enumerate() {
+            let at = (x + i as f64 * LINE * title.size, (top + bottom) / 2.0);
+            c.text(line, at, title.size, style::TEXT, title_anchor)?;
+        }
+        Ok(())
     }
 }
 

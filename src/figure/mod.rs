@@ -16,6 +16,7 @@ mod plot;
 mod scale;
 mod series;
 mod style;
+mod text;
 
 use crate::chart::{Figure, Panel};
 use axes::Rect;

@@ -23,12 +23,12 @@ pub(super) fn draw(c: &Canvas, panel: Rect, sizes: &Sizes, p: &Plot) -> Result<(
         x: &p.x.label,
         y: &p.y.label,
     };
-    let a = axes::layout(panel, sizes, &labels, (x, y), |_| 0.0)?;
+    let a = axes::layout(panel, sizes, &labels, (x, y), |_, _| 0.0)?;
     axes::draw_grid(c, &a, sizes)?;
     for s in &p.series {
         series::draw(c, &a, sizes, s, false)?;
     }
-    axes::draw_axes(c, &a, sizes, &labels)?;
+    axes::draw_axes(c, &a, sizes)?;
     legend::draw(c, &a, sizes, &p.series, p.legend)
 }
 

@@ -1,8 +1,17 @@
 //! Whole-figure tests: every shape and marker draws, log axes, heatmaps,
-//! determinism, bad inputs, and sample figures written for inspection.
+//! determinism, bad inputs, and random awkward descriptions.
 
 use super::*;
+use proptest::collection::vec;
+use proptest::prelude::*;
+use proptest::sample::select;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{RngSeed, TestRunner};
+
 use crate::chart::{Axis, Corner, Heatmap, Marker, Plot, Series, Shape};
+
+mod svg_text;
+mod xml;
 
 fn logspace(a: f64, b: f64, n: usize) -> Vec<f64> {
     (0..n)
@@ -269,39 +278,16 @@ fn svg(f: &Figure) -> String {
     draw(f).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Superficial well-formedness: one root, balanced tags, nothing after.
+/// Panics unless `s` is a well-formed XML document with an `<svg>` root.
 fn assert_well_formed(s: &str) {
     assert!(s.starts_with("<svg "), "{}", &s[..s.len().min(80)]);
-    assert!(s.trim_end().ends_with("</svg>"));
-    let opens = s.matches("<svg").count();
-    assert_eq!(opens, s.matches("</svg>").count());
-    assert_eq!(s.matches("<text").count(), s.matches("</text>").count());
-    let mut depth = 0i64;
-    for (i, _) in s.match_indices('<') {
-        let tag = &s[i..];
-        let end = tag
-            .find('>')
-            .unwrap_or_else(|| panic!("unclosed tag at {i}"));
-        let tag = &tag[..=end];
-        assert!(!tag[1..].contains('<'), "stray '<' in {tag}");
-        if tag.starts_with("</") {
-            depth -= 1;
-        } else if !tag.ends_with("/>") {
-            depth += 1;
-        }
-        assert!(depth >= 0, "more closing than opening tags at {i}");
-        assert!(
-            depth > 0 || i + tag.len() >= s.trim_end().len(),
-            "content after the root at {i}"
-        );
+    if let Err(e) = xml::check(s) {
+        panic!("not well-formed XML: {e}");
     }
-    assert_eq!(depth, 0);
 }
 
 #[test]
-fn sample_figures_render_and_are_written_for_inspection() {
-    let dir = std::env::temp_dir().join("figs");
-    let _ = std::fs::create_dir_all(&dir);
+fn sample_figures_render_as_well_formed_svg() {
     for f in [
         s1(),
         s2(),
@@ -312,9 +298,7 @@ fn sample_figures_render_and_are_written_for_inspection() {
         uneven(),
         noise(),
     ] {
-        let s = svg(&f);
-        assert_well_formed(&s);
-        let _ = std::fs::write(dir.join(format!("{}.svg", f.name)), &s);
+        assert_well_formed(&svg(&f));
     }
 }
 
@@ -785,166 +769,416 @@ fn unicode_labels_survive_and_markup_is_escaped() {
     assert!(s.contains(r#"font-family="sans-serif""#));
 }
 
-/// Draws awkward numbers from a fixed pool, deterministically.
-struct Awkward(u64);
+#[test]
+fn markup_and_control_characters_in_any_text_keep_the_svg_well_formed() {
+    let nasty = "a < b && c > \"d\" 'e' ]]> <!-- &amp; \u{0}\u{7}\u{1B}\u{FFFE}\tx\ny";
+    let series = |label: &str| {
+        vec![Series::line(
+            label,
+            0,
+            vec![1.0, 2.0],
+            vec![1.0, 2.0],
+            false,
+            Some(Marker::Star),
+        )]
+    };
+    let p = plot(
+        nasty,
+        Axis::linear(nasty),
+        Axis::linear(nasty),
+        series(nasty),
+        Corner::UpperLeft,
+    );
+    let h = Heatmap {
+        title: nasty.into(),
+        x: Axis::linear(nasty),
+        y: Axis::linear(nasty),
+        xs: vec![0.0, 1.0],
+        ys: vec![0.0, 1.0],
+        z: vec![0.0, 1.0, 2.0, 3.0],
+        z_label: nasty.into(),
+        z_range: None,
+        overlays: series(nasty),
+        legend: Corner::LowerRight,
+    };
+    let s = svg(&figure("nasty", 1200, 500, vec![p, Panel::Heatmap(h)]));
+    assert_well_formed(&s);
+    assert!(s.contains("a &lt; b &amp;&amp; c &gt; &quot;d&quot; &apos;e&apos; ]]&gt;"));
+}
 
-impl Awkward {
-    fn next(&mut self) -> u64 {
-        self.0 += 1;
-        (splitmix(self.0) * 1e9) as u64
+/// How far, in pixels, an estimated text extent may stick out: positions
+/// are rounded to a quarter pixel.
+const SLACK: f64 = 0.3;
+
+/// How far, in pixels, two estimated text extents may run into each
+/// other: the estimates take every text to reach from ascender to
+/// descender, and a tick label at the top of the axis reaches a fraction
+/// of a pixel into the gap under the title that way, never in fact.
+const TOUCH: f64 = 1.0;
+
+/// Panics unless every text of `f`, drawn as `s`, lies inside its panel,
+/// and no title, axis label or legend entry runs into another text.
+fn assert_texts_fit(f: &Figure, s: &str) {
+    let n = f.panels.len().max(1) as f64;
+    let panel_w = f64::from(f.width) / n;
+    let texts = svg_text::texts(s);
+    for t in &texts {
+        let i = ((t.x0 + t.x1) / 2.0 / panel_w).floor().clamp(0.0, n - 1.0);
+        let (left, right) = (i * panel_w, (i + 1.0) * panel_w);
+        assert!(
+            t.inside((left, 0.0), (right, f64::from(f.height)), SLACK),
+            "{t:?} sticks out of panel {i} ({left}…{right} × 0…{})",
+            f.height
+        );
     }
-
-    fn value(&mut self) -> f64 {
-        const POOL: [f64; 12] = [
-            f64::NAN,
-            f64::INFINITY,
-            -f64::INFINITY,
-            0.0,
-            -1.0,
-            1e-300,
-            1e300,
-            f64::MAX,
-            1.0,
-            2.5,
-            1e-5,
-            -3e4,
-        ];
-        match self.next() % 3 {
-            0 => POOL[(self.next() % POOL.len() as u64) as usize],
-            _ => splitmix(self.next()) * 10.0,
+    for (k, a) in texts.iter().enumerate() {
+        for b in &texts[k + 1..] {
+            assert!(
+                !(a.fitted || b.fitted) || !a.overlaps(b, TOUCH),
+                "{a:?} runs into {b:?}"
+            );
         }
     }
+}
 
-    fn values(&mut self) -> Vec<f64> {
-        let n = self.next() % 6;
-        self.n_values(n)
+/// The title of a `kl_monte_carlo` figure whose `p` is a mixture.
+const MIXTURE_TITLE: &str = "Monte Carlo KL(mixture(weights=[0.3, 0.7], \
+    components=[normal(mean=-2, std=0.6), normal(mean=1.5, std=1)]) ‖ normal(mean=0, std=1))";
+
+/// A `kl_monte_carlo` figure titled `title`.
+fn kl_figure(title: &str) -> Figure {
+    let ns = logspace(1.0, 6.0, 6);
+    let mean: Vec<f64> = (0..6)
+        .map(|i| 0.44 + 0.1 * wobble(i) / (i + 1) as f64)
+        .collect();
+    let lo = mean.iter().map(|m| m - 0.05).collect();
+    let hi = mean.iter().map(|m| m + 0.05).collect();
+    let series = vec![
+        band("±1 std over 200 replicates", 0, ns.clone(), lo, hi),
+        Series::line("mean estimate", 0, ns, mean, false, Some(Marker::Circle)),
+        Series::hline("quadrature 0.4431", 6, 0.4431, true),
+    ];
+    figure(
+        "convergence",
+        640,
+        440,
+        vec![plot(
+            title,
+            Axis::log("sample size n"),
+            Axis::linear("KL estimate (nats)"),
+            series,
+            Corner::UpperRight,
+        )],
+    )
+}
+
+#[test]
+fn a_long_mixture_title_is_wrapped_to_fit_the_figure() {
+    let f = kl_figure(MIXTURE_TITLE);
+    let s = svg(&f);
+    assert_texts_fit(&f, &s);
+    let lines: Vec<String> = svg_text::texts(&s)
+        .into_iter()
+        .filter(|t| t.fitted && MIXTURE_TITLE.contains(&t.text))
+        .map(|t| t.text)
+        .collect();
+    assert!(lines.len() >= 2, "{lines:?}");
+    assert_eq!(lines.join(" "), MIXTURE_TITLE);
+}
+
+#[test]
+fn titles_that_fit_stay_on_one_line() {
+    let title = "Monte Carlo KL(normal(mean=0, std=1) ‖ normal(mean=1, std=2))";
+    let s = svg(&kl_figure(title));
+    assert!(s.contains(&format!("\n{title}\n")));
+}
+
+/// Proptest settings: a fixed number of cases from a fixed seed, so the
+/// suite takes the same short time and sees the same cases on every run,
+/// and no failure files written next to the sources.
+fn cases(n: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases: n,
+        failure_persistence: None,
+        rng_seed: RngSeed::Fixed(0x6c69_6b65_6c79),
+        ..ProptestConfig::default()
     }
+}
 
-    fn n_values(&mut self, n: u64) -> Vec<f64> {
-        (0..n).map(|_| self.value()).collect()
-    }
+/// Numbers that upset scales and clipping, mixed with ordinary ones.
+fn awkward_value() -> impl Strategy<Value = f64> {
+    const POOL: [f64; 12] = [
+        f64::NAN,
+        f64::INFINITY,
+        -f64::INFINITY,
+        0.0,
+        -1.0,
+        1e-300,
+        1e300,
+        f64::MAX,
+        1.0,
+        2.5,
+        1e-5,
+        -3e4,
+    ];
+    prop_oneof![1 => select(&POOL[..]), 2 => 0.0..10.0]
+}
 
-    /// Equally long lists, mostly.
-    fn pair(&mut self) -> (Vec<f64>, Vec<f64>) {
-        let xs = self.values();
-        let n = if self.next().is_multiple_of(8) {
-            self.next() % 6
-        } else {
-            xs.len() as u64
-        };
-        (xs, self.n_values(n))
-    }
+fn awkward_values() -> impl Strategy<Value = Vec<f64>> {
+    vec(awkward_value(), 0..6)
+}
 
-    fn axis(&mut self) -> Axis {
-        let mut axis = if self.next().is_multiple_of(2) {
+/// Equally long lists, mostly.
+fn awkward_pair() -> impl Strategy<Value = (Vec<f64>, Vec<f64>)> {
+    prop_oneof![
+        7 => awkward_values().prop_flat_map(|xs| {
+            let n = xs.len();
+            (Just(xs), vec(awkward_value(), n))
+        }),
+        1 => (awkward_values(), awkward_values()),
+    ]
+}
+
+fn awkward_axis() -> impl Strategy<Value = Axis> {
+    let range =
+        prop_oneof![3 => Just(None), 1 => [awkward_value(), awkward_value()].prop_map(Some)];
+    (any::<bool>(), range).prop_map(|(linear, range)| Axis {
+        range,
+        ..if linear {
             Axis::linear("x")
         } else {
             Axis::log("y")
-        };
-        if self.next().is_multiple_of(4) {
-            axis.range = Some([self.value(), self.value()]);
         }
-        axis
-    }
+    })
+}
 
-    fn series(&mut self) -> Series {
-        let (xs, ys) = self.pair();
-        let marker = [
+fn any_marker() -> impl Strategy<Value = Marker> {
+    select(
+        &[
             Marker::Circle,
             Marker::Square,
             Marker::Triangle,
             Marker::Star,
             Marker::Cross,
-        ][(self.next() % 5) as usize];
-        let shape = match self.next() % 5 {
-            0 => Shape::Line {
-                xs,
-                ys,
-                dashed: self.next().is_multiple_of(2),
-                marker: Some(marker),
-            },
-            1 => Shape::Band {
-                lo: ys.clone(),
-                hi: ys,
-                xs,
-            },
-            2 => Shape::HLine {
-                y: self.value(),
-                dashed: true,
-            },
-            3 => Shape::VLine {
-                x: self.value(),
-                dashed: false,
-            },
-            _ => Shape::Points { xs, ys, marker },
-        };
-        Series {
-            label: "s".into(),
-            color: self.next() as usize,
-            shape,
-        }
-    }
+        ][..],
+    )
+}
 
-    fn panel(&mut self) -> Panel {
-        let series = (0..self.next() % 4).map(|_| self.series()).collect();
-        if !self.next().is_multiple_of(3) {
-            return plot("p", self.axis(), self.axis(), series, Corner::LowerRight);
-        }
-        let (xs, ys) = (self.values(), self.values());
-        let n = if self.next().is_multiple_of(4) {
-            1
-        } else {
-            xs.len() * ys.len()
-        };
-        Panel::Heatmap(Heatmap {
+fn awkward_series() -> impl Strategy<Value = Series> {
+    let shape = (awkward_pair(), any_marker(), any::<bool>(), awkward_value()).prop_flat_map(
+        |((xs, ys), marker, dashed, v)| {
+            select(vec![
+                Shape::Line {
+                    xs: xs.clone(),
+                    ys: ys.clone(),
+                    dashed,
+                    marker: Some(marker),
+                },
+                Shape::Band {
+                    xs: xs.clone(),
+                    lo: ys.clone(),
+                    hi: ys.clone(),
+                },
+                Shape::HLine { y: v, dashed: true },
+                Shape::VLine {
+                    x: v,
+                    dashed: false,
+                },
+                Shape::Points { xs, ys, marker },
+            ])
+        },
+    );
+    (shape, any::<usize>()).prop_map(|(shape, color)| Series {
+        label: "s".into(),
+        color,
+        shape,
+    })
+}
+
+fn awkward_heatmap(overlays: Vec<Series>) -> impl Strategy<Value = Heatmap> {
+    let grid =
+        (awkward_values(), awkward_values(), any::<bool>()).prop_flat_map(|(xs, ys, whole)| {
+            // Now and then a z of the wrong length.
+            let n = if whole { xs.len() * ys.len() } else { 1 };
+            (Just(xs), Just(ys), vec(awkward_value(), n))
+        });
+    let z_range =
+        prop_oneof![2 => Just(None), 1 => [awkward_value(), awkward_value()].prop_map(Some)];
+    (grid, awkward_axis(), awkward_axis(), z_range).prop_map(move |((xs, ys, z), x, y, z_range)| {
+        Heatmap {
             title: "h".into(),
-            x: self.axis(),
-            y: self.axis(),
-            z: (0..n).map(|_| self.value()).collect(),
+            x,
+            y,
             xs,
             ys,
+            z,
             z_label: "z".into(),
-            z_range: if self.next().is_multiple_of(3) {
-                Some([self.value(), self.value()])
-            } else {
-                None
-            },
-            overlays: series,
+            z_range,
+            overlays: overlays.clone(),
             legend: Corner::UpperLeft,
-        })
+        }
+    })
+}
+
+fn awkward_panel() -> impl Strategy<Value = Panel> {
+    (vec(awkward_series(), 0..4), 0..3u8).prop_flat_map(|(series, kind)| {
+        if kind == 0 {
+            awkward_heatmap(series).prop_map(Panel::Heatmap).boxed()
+        } else {
+            (awkward_axis(), awkward_axis())
+                .prop_map(move |(x, y)| plot("p", x, y, series.clone(), Corner::LowerRight))
+                .boxed()
+        }
+    })
+}
+
+fn awkward_figure() -> impl Strategy<Value = Figure> {
+    (vec(awkward_panel(), 1..3), 200..800u32, 150..550u32)
+        .prop_map(|(panels, width, height)| figure("fuzz", width, height, panels))
+}
+
+proptest! {
+    #![proptest_config(cases(300))]
+
+    #[test]
+    fn awkward_descriptions_draw_well_formed_svg_or_are_refused(f in awkward_figure()) {
+        match draw(&f) {
+            Ok(s) => prop_assert_eq!(xml::check(&s), Ok(())),
+            Err(FigureError::Render { message, .. }) => {
+                prop_assert!(false, "render failure: {}", message)
+            }
+            Err(_) => {}
+        }
     }
 }
 
 #[test]
-fn random_awkward_descriptions_never_panic() {
-    let mut awk = Awkward(7);
+fn awkward_descriptions_are_both_drawn_and_refused_often() {
+    let mut runner = TestRunner::new(cases(1));
+    let strategy = awkward_figure();
     let (mut drawn, mut refused) = (0, 0);
     for _ in 0..400 {
-        let panels = (0..1 + awk.next() % 2).map(|_| awk.panel()).collect();
-        let f = figure(
-            "fuzz",
-            200 + (awk.next() % 600) as u32,
-            150 + (awk.next() % 400) as u32,
-            panels,
-        );
+        let f = strategy
+            .new_tree(&mut runner)
+            .map(|tree| tree.current())
+            .unwrap_or_else(|e| panic!("{e}"));
         match draw(&f) {
-            Ok(s) => {
-                assert_well_formed(&s);
-                drawn += 1;
-            }
-            Err(FigureError::Render { message, .. }) => {
-                panic!("render failure: {message} for {f:?}")
-            }
-            Err(e) => {
-                println!("{e}");
-                refused += 1
-            }
+            Ok(_) => drawn += 1,
+            Err(_) => refused += 1,
         }
     }
     assert!(
         drawn > 50 && refused > 50,
         "{drawn} drawn, {refused} refused"
     );
+}
+
+/// Labels of many shapes: empty, short, blank, sentences of words with
+/// numbers and brackets, long words without spaces, any printable
+/// characters (wide, combining, markup).
+fn any_label() -> impl Strategy<Value = String> {
+    let word = prop_oneof![
+        select(
+            &[
+                "normal(mean=-2,",
+                "std=0.6),",
+                "[0.3,",
+                "0.7],",
+                "‖",
+                "KL(p",
+                "Monte",
+                "σ²",
+                "p̂",
+                "≈",
+                "−3.14159",
+                "<b>&amp;",
+                "WWWWWW",
+                "…",
+                "東京",
+                "👍🏽",
+            ][..]
+        )
+        .prop_map(String::from),
+        "[a-zA-Z0-9=.,()\\[\\]]{1,12}",
+    ];
+    prop_oneof![
+        Just(String::new()),
+        "[a-z ]{1,12}",
+        vec(word, 1..40).prop_map(|w| w.join(" ")),
+        "[a-zA-Z0-9]{20,200}",
+        "\\PC{1,120}",
+    ]
+}
+
+fn any_corner() -> impl Strategy<Value = Corner> {
+    select(
+        &[
+            Corner::UpperLeft,
+            Corner::UpperRight,
+            Corner::LowerLeft,
+            Corner::LowerRight,
+        ][..],
+    )
+}
+
+fn labelled_series() -> impl Strategy<Value = Vec<Series>> {
+    vec(any_label(), 0..7).prop_map(|labels| {
+        labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let ys = vec![1.0, 3.0 - i as f64 * 0.3, 2.0];
+                Series::line(l, i, vec![1.0, 2.0, 3.0], ys, false, None)
+            })
+            .collect()
+    })
+}
+
+fn labelled_panel() -> impl Strategy<Value = Panel> {
+    let texts = (any_label(), any_label(), any_label(), any_label());
+    (texts, labelled_series(), any_corner(), any::<bool>()).prop_map(
+        |((title, x, y, z), series, legend, heat)| {
+            if heat {
+                Panel::Heatmap(Heatmap {
+                    title,
+                    x: Axis::linear(&x),
+                    y: Axis::log(&y),
+                    xs: vec![1.0, 2.0, 3.0],
+                    ys: vec![1.0, 10.0, 100.0],
+                    z: (0..9).map(f64::from).collect(),
+                    z_label: z,
+                    z_range: None,
+                    overlays: series,
+                    legend,
+                })
+            } else {
+                plot(&title, Axis::linear(&x), Axis::log(&y), series, legend)
+            }
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(cases(200))]
+
+    #[test]
+    fn every_text_stays_inside_its_panel_and_clear_of_the_others(
+        panels in vec(labelled_panel(), 1..4),
+        width in 160..1400u32,
+        height in 120..900u32,
+    ) {
+        let f = figure("labels", width, height, panels);
+        match draw(&f) {
+            Ok(s) => {
+                prop_assert_eq!(xml::check(&s), Ok(()));
+                assert_texts_fit(&f, &s);
+            }
+            Err(FigureError::Panel { problem, .. }) => {
+                prop_assert!(problem.contains("too small"), "{}", problem)
+            }
+            Err(e) => prop_assert!(false, "{}", e),
+        }
+    }
 }
 
 #[test]
