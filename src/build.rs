@@ -166,10 +166,7 @@ pub fn check(layout: &Layout) -> anyhow::Result<Checked> {
     });
     let dry = Arc::new(render::library(
         &experiments,
-        experiments
-            .iter()
-            .map(|e| e.spec.relabel(e.spec.kind.dry_outcome()))
-            .collect(),
+        experiments.iter().map(|e| e.spec.dry_outcome()).collect(),
     ));
     let templates = Templates::load(
         &layout.templates,

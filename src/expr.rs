@@ -94,11 +94,25 @@ impl Bindings {
         self.0.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
     }
 
-    /// `ab = 0.05, t = 2`, for messages.
+    /// `ab = 0.05, t = 2`, for messages and legends: values to ten
+    /// significant digits, so that a sweep's 0.39999999999999997 reads 0.4.
     pub fn describe(&self) -> String {
-        let parts: Vec<String> = self.0.iter().map(|(n, v)| format!("{n} = {v}")).collect();
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|(n, v)| format!("{n} = {}", short(*v)))
+            .collect();
         parts.join(", ")
     }
+}
+
+/// `x` to ten significant digits, in its shortest form.
+pub fn short(x: f64) -> String {
+    if !x.is_finite() || x == 0.0 {
+        return format!("{}", x + 0.0);
+    }
+    let rounded: f64 = format!("{x:.9e}").parse().unwrap_or(x);
+    format!("{rounded}")
 }
 
 struct Scope {
@@ -620,6 +634,17 @@ mod tests {
         );
         let e = at("x", &[]).unwrap_err();
         assert!(e.contains("has none"), "{e}");
+    }
+
+    #[test]
+    fn points_are_described_to_ten_digits() {
+        let b = Bindings(vec![
+            ("ab".into(), 0.399_999_999_999_999_97),
+            ("t".into(), 1e-12),
+        ]);
+        assert_eq!(b.describe(), "ab = 0.4, t = 0.000000000001");
+        assert_eq!(short(-0.0), "0");
+        assert_eq!(short(1.234_567_890_123), "1.23456789");
     }
 
     #[test]

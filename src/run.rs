@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::console;
-use crate::experiment::Ctx;
+use crate::experiment::{Ctx, point_seed};
 use crate::outcome::Outcome;
 use crate::spec::Experiment;
 
@@ -51,10 +51,12 @@ pub struct Run {
     pub status: Status,
 }
 
+/// What is cached: the outcome of every point, before the spec's report
+/// over them (which costs nothing to redo and is not part of the key).
 #[derive(Serialize, Deserialize)]
 struct CacheEntry {
     key: String,
-    outcome: Outcome,
+    points: Vec<Outcome>,
 }
 
 /// The cache key of an experiment: its canonical spec (so comments and
@@ -64,12 +66,14 @@ struct CacheEntry {
 /// When the spec cannot be serialized (it always can) or the running
 /// executable cannot be read.
 pub fn cache_key(experiment: &Experiment, build: &str) -> anyhow::Result<String> {
-    // What decides the numbers: not the description or the figures' words.
+    // What decides the numbers: the seed and the kind at every point; not
+    // the description, the figures' words or the report over the points.
     let spec = &experiment.spec;
+    let kinds: Vec<&crate::experiment::Kind> = spec.points.iter().map(|p| &p.kind).collect();
     let canonical =
-        serde_json::to_string(&(spec.seed, &spec.kind)).context("serializing the spec")?;
+        serde_json::to_string(&(spec.seed, &spec.vary, kinds)).context("serializing the spec")?;
     let mut hasher = blake3::Hasher::new();
-    hasher.update(b"likely outcome v1\0");
+    hasher.update(b"likely outcome v2\0");
     hasher.update(build.as_bytes());
     hasher.update(b"\0");
     hasher.update(canonical.as_bytes());
@@ -178,28 +182,43 @@ fn run_one(
         .as_ref()
         .map(|d| cache_file(d, &experiment.id, &key));
     if let (Some(file), false) = (&cached, options.force)
-        && let Some(outcome) = read_cache(file, &key)
+        && let Some(points) = read_cache(file, &key)
     {
         return Ok(Run {
             id: experiment.id.clone(),
-            outcome: experiment.spec.relabel(outcome),
+            outcome: experiment.spec.present(points),
             status: Status::Cached,
         });
     }
-    let kind = &experiment.spec.kind;
-    let bar = progress.bar(&experiment.id, kind.work());
+    let spec = &experiment.spec;
+    let bar = progress.bar(&experiment.id, spec.size().evaluations);
     let tick = |n: u64| bar.inc(n);
-    let ctx = Ctx::new(experiment.spec.seed, &tick);
     let start = Instant::now();
-    let outcome = kind.run(&ctx)?;
+    let points = match spec.vary {
+        None => vec![spec.kind.run(&Ctx::new(spec.seed, &tick))?],
+        // Points in parallel, each with streams of its own; collected in
+        // point order whatever the thread count.
+        Some(_) => spec
+            .points
+            .par_iter()
+            .enumerate()
+            .map(|(k, point)| {
+                let ctx = Ctx::new(point_seed(spec.seed, k as u64), &tick);
+                point
+                    .kind
+                    .run(&ctx)
+                    .with_context(|| format!("at the point {}", point.at.describe()))
+            })
+            .collect::<anyhow::Result<_>>()?,
+    };
     let elapsed = start.elapsed();
     bar.finish_and_clear();
     if let Some(dir) = &options.cache_dir {
-        write_cache(dir, &experiment.id, &key, &outcome)?;
+        write_cache(dir, &experiment.id, &key, &points)?;
     }
     Ok(Run {
         id: experiment.id.clone(),
-        outcome: experiment.spec.relabel(outcome),
+        outcome: spec.present(points),
         status: Status::Ran(elapsed),
     })
 }
@@ -215,19 +234,19 @@ fn cache_file(dir: &Path, id: &str, key: &str) -> PathBuf {
 
 /// The cached outcome, if the file exists, parses and has the right key.
 /// A damaged or stale entry is simply recomputed.
-fn read_cache(file: &Path, key: &str) -> Option<Outcome> {
+fn read_cache(file: &Path, key: &str) -> Option<Vec<Outcome>> {
     let text = std::fs::read_to_string(file).ok()?;
     let entry: CacheEntry = serde_yaml::from_str(&text).ok()?;
-    (entry.key == key).then_some(entry.outcome)
+    (entry.key == key).then_some(entry.points)
 }
 
 /// Caches `outcome` as YAML, which, unlike JSON, keeps NaN and infinities:
 /// a cached outcome must give the same site as a computed one, so the entry
 /// is written only if it reads back to the same text.
-fn write_cache(dir: &Path, id: &str, key: &str, outcome: &Outcome) -> anyhow::Result<()> {
+fn write_cache(dir: &Path, id: &str, key: &str, points: &[Outcome]) -> anyhow::Result<()> {
     let entry = CacheEntry {
         key: key.to_string(),
-        outcome: outcome.clone(),
+        points: points.to_vec(),
     };
     let text = serde_yaml::to_string(&entry).context("serializing an outcome")?;
     let back = serde_yaml::from_str::<CacheEntry>(&text).ok();

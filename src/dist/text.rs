@@ -224,7 +224,8 @@ impl Parser {
                 '(' => depth += 1,
                 ')' if depth == 0 => break,
                 ')' => depth -= 1,
-                ',' | ']' | '=' if depth == 0 => break,
+                ',' | ']' if depth == 0 => break,
+                '=' => break,
                 _ => {}
             }
             self.pos += 1;

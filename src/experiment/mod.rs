@@ -76,22 +76,12 @@ impl Kind {
     /// # Errors
     /// A message saying which limit and by how much.
     pub fn check_size(&self) -> Result<(), String> {
-        let size = kind_dispatch!(self, s => s.size());
-        if size.evaluations > MAX_EVALUATIONS {
-            return Err(format!(
-                "this {} would take {} draws and density evaluations; the limit is {MAX_EVALUATIONS:.0e}",
-                self.name(),
-                big(size.evaluations)
-            ));
-        }
-        if size.tasks > MAX_TASKS {
-            return Err(format!(
-                "this {} has {} replicates or grid cells; the limit is {MAX_TASKS:.0e}",
-                self.name(),
-                big(size.tasks)
-            ));
-        }
-        Ok(())
+        check_size(self.name(), self.size())
+    }
+
+    /// How much work the experiment is.
+    pub fn size(&self) -> Size {
+        kind_dispatch!(self, s => s.size())
     }
 
     /// The outcome's shape without the work: every number 1, every table
@@ -164,6 +154,38 @@ impl Size {
     }
 }
 
+impl std::ops::Add for Size {
+    type Output = Size;
+
+    fn add(self, other: Size) -> Size {
+        Size {
+            evaluations: self.evaluations.saturating_add(other.evaluations),
+            tasks: self.tasks.saturating_add(other.tasks),
+        }
+    }
+}
+
+/// Refuses `size` of a `kind` too large to finish: see
+/// [`Kind::check_size`].
+///
+/// # Errors
+/// A message saying which limit and by how much.
+pub fn check_size(kind: &str, size: Size) -> Result<(), String> {
+    if size.evaluations > MAX_EVALUATIONS {
+        return Err(format!(
+            "this {kind} would take {} draws and density evaluations; the limit is {MAX_EVALUATIONS:.0e}",
+            big(size.evaluations)
+        ));
+    }
+    if size.tasks > MAX_TASKS {
+        return Err(format!(
+            "this {kind} has {} replicates or grid cells; the limit is {MAX_TASKS:.0e}",
+            big(size.tasks)
+        ));
+    }
+    Ok(())
+}
+
 fn big(x: u64) -> String {
     format!("{:.2e}", x as f64)
 }
@@ -191,6 +213,12 @@ impl<'a> Ctx<'a> {
     pub fn tick(&self, units: u64) {
         (self.tick)(units);
     }
+}
+
+/// The seed of point `index` of a varied experiment with `seed`: each
+/// point has streams of its own, whatever thread runs it.
+pub fn point_seed(seed: u64, index: u64) -> u64 {
+    splitmix64(splitmix64(seed) ^ splitmix64(index ^ 0x2545_F491_4F6C_DD1D))
 }
 
 /// The stream for `path` under `seed`: every step through SplitMix64, so

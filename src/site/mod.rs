@@ -1,8 +1,8 @@
 //! Writing `site/`: Jekyll posts, figures and numbers, and the standalone
 //! HTML site under `site/_site/`.
 //!
-//! Each kind of output is made by one function of [`pages`], called once
-//! from [`files`]; [`commit`] then moves the files into place through a
+//! Each kind of output is made by one function of `pages`, called once
+//! from [`files`]; [`commit()`] then moves the files into place through a
 //! staging directory, touching only files likely wrote.
 
 pub mod commit;
@@ -82,7 +82,7 @@ pub fn files(output: &Output<'_>) -> anyhow::Result<(Files, Vec<Warning>)> {
 /// could not fully render.
 ///
 /// # Errors
-/// Any error of [`files`] or [`commit`]; `site_dir` is then unchanged.
+/// Any error of [`files`] or [`commit()`]; `site_dir` is then unchanged.
 pub fn write(site_dir: &Path, output: &Output<'_>) -> anyhow::Result<(Report, Vec<Warning>)> {
     let (files, warnings) = files(output)?;
     let report = commit(site_dir, &files)?;

@@ -17,15 +17,19 @@
 //! read and checked before any experiment runs.
 
 use std::collections::BTreeMap;
+
+pub mod vary;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::chart::FigureText;
 use crate::diag::{Problem, Problems};
-use crate::experiment::Kind;
+use crate::experiment::{self, Kind, Size};
+use crate::expr::{self, Bindings};
 use crate::outcome::Outcome;
 use crate::yaml::{from_yaml, locate_key, yaml_message};
+use vary::{Axes, NumberPath, PlotSpec};
 
 /// A validated experiment, ready to run.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,12 +58,83 @@ pub struct Spec {
     /// The spec's own titles and axis labels, by figure name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub figures: BTreeMap<String, FigureText>,
+    /// The axes the experiment is run over: every point of their product.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vary: Option<Axes>,
+    /// With `vary`: figures of numbers against an axis, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub plots: BTreeMap<String, PlotSpec>,
+    /// With `vary`: the columns of the table of points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub columns: Option<Vec<NumberPath>>,
+    /// With `vary`: the kind's figures to draw once, a line per point.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overlay: Vec<String>,
+    /// The kind at every point (one point without `vary`), with the names
+    /// of `vary` bound to the point's values.
+    #[serde(skip)]
+    pub points: Vec<Point>,
+}
+
+/// One point of a varied experiment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Point {
+    /// The values of the varied names (none without `vary`).
+    pub at: Bindings,
+    /// The kind with every expression evaluated there.
+    pub kind: Kind,
+}
+
+/// The `vary:` block alone, read first: its names are needed to read the
+/// rest.
+#[derive(Deserialize)]
+struct Head {
+    #[serde(default)]
+    vary: Option<Axes>,
 }
 
 impl Spec {
+    /// How much work all the points are.
+    pub fn size(&self) -> Size {
+        self.points
+            .iter()
+            .map(|p| p.kind.size())
+            .fold(Size::uniform(0, 0), |a, b| a + b)
+    }
+
+    /// What the experiment reports from the outcomes of its points, in
+    /// point order: the one outcome, or the points combined; with the
+    /// spec's own figure words.
+    pub fn present(&self, outcomes: Vec<Outcome>) -> Outcome {
+        let outcome = match &self.vary {
+            None => outcomes
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| self.kind.dry_outcome()),
+            Some(axes) => {
+                let at: Vec<Bindings> = self.points.iter().map(|p| p.at.clone()).collect();
+                vary::combine(axes, &self.report(), &at, outcomes)
+            }
+        };
+        self.relabel(outcome)
+    }
+
+    /// The outcome's shape without the work (see [`Kind::dry_outcome`]).
+    pub fn dry_outcome(&self) -> Outcome {
+        self.present(self.points.iter().map(|p| p.kind.dry_outcome()).collect())
+    }
+
+    fn report(&self) -> vary::Report<'_> {
+        vary::Report {
+            plots: &self.plots,
+            columns: self.columns.as_deref(),
+            overlay: &self.overlay,
+        }
+    }
+
     /// The outcome with the spec's own titles and axis labels on its
     /// figures (checked against the figures when the spec was read).
-    pub fn relabel(&self, mut outcome: Outcome) -> Outcome {
+    fn relabel(&self, mut outcome: Outcome) -> Outcome {
         for figure in &mut outcome.figures {
             if let Some(text) = self.figures.get(&figure.name) {
                 // Checked by `check_figures` when the spec was parsed.
@@ -69,18 +144,34 @@ impl Spec {
         outcome
     }
 
-    /// Whether every figure the spec names exists, with a text for each
-    /// of its panels.
-    fn check_figures(&self) -> Result<(), (String, String)> {
-        let mut dry = self.kind.dry_outcome();
+    /// Whether what the spec says of its outputs fits the kind: the
+    /// report over the points, and the figures it retitles.
+    fn check_outputs(&self) -> Result<(), (String, String)> {
+        let over_points =
+            !self.plots.is_empty() || self.columns.is_some() || !self.overlay.is_empty();
+        match &self.vary {
+            None if over_points => {
+                return Err((
+                    "kind".into(),
+                    "plots, columns and overlay describe the points of a vary: block, and this spec has none".into(),
+                ));
+            }
+            None => {}
+            Some(axes) => {
+                let point = self.points.first().map(|p| p.kind.dry_outcome());
+                if let Some(point) = point {
+                    vary::check(axes, &self.report(), &point)?;
+                }
+            }
+        }
+        let mut dry = self.present(self.points.iter().map(|p| p.kind.dry_outcome()).collect());
         for (name, text) in &self.figures {
             let names: Vec<String> = dry.figures.iter().map(|f| f.name.clone()).collect();
             let Some(figure) = dry.figures.iter_mut().find(|f| &f.name == name) else {
                 return Err((
                     name.clone(),
                     format!(
-                        "figures.{name}: this {} has no figure `{name}`; its figures are: {}",
-                        self.kind.name(),
+                        "figures.{name}: this experiment has no figure `{name}`; its figures are: {}",
                         names.join(", ")
                     ),
                 ));
@@ -107,15 +198,36 @@ pub fn parse(path: &Path, src: &str) -> Result<Spec, Problem> {
             "the file is empty; a spec needs at least `seed` and `kind`",
         ));
     }
-    let spec = from_yaml::<Spec>(src).map_err(|e| {
-        let (location, message) = yaml_message(&e);
+    let yaml_problem = |e: serde_yaml::Error, at: Option<&Bindings>| {
+        let (location, mut message) = yaml_message(&e);
+        if let Some(at) = at.filter(|b| !b.0.is_empty()) {
+            message += &format!(" (at the point {})", at.describe());
+        }
         located(Problem::new(path, message), location, src)
-    })?;
-    spec.kind.check_size().map_err(|message| {
+    };
+    let head = from_yaml::<Head>(src).map_err(|e| yaml_problem(e, None))?;
+    let at = head
+        .vary
+        .as_ref()
+        .map_or_else(|| vec![Bindings::default()], Axes::points);
+    let (first, uses_names) = expr::with_bindings(&at[0], || from_yaml::<Spec>(src));
+    let mut spec = first.map_err(|e| yaml_problem(e, Some(&at[0])))?;
+    let mut points = Vec::with_capacity(at.len());
+    for (k, bindings) in at.into_iter().enumerate() {
+        let kind = if k == 0 || !uses_names {
+            spec.kind.clone()
+        } else {
+            let (read, _) = expr::with_bindings(&bindings, || from_yaml::<Spec>(src));
+            read.map_err(|e| yaml_problem(e, Some(&bindings)))?.kind
+        };
+        points.push(Point { at: bindings, kind });
+    }
+    spec.points = points;
+    experiment::check_size(spec.kind.name(), spec.size()).map_err(|message| {
         let problem = Problem::new(path, format!("kind.{}: {message}", spec.kind.name()));
         located(problem, locate_key(src, spec.kind.name()), src)
     })?;
-    spec.check_figures().map_err(|(name, message)| {
+    spec.check_outputs().map_err(|(name, message)| {
         located(Problem::new(path, message), locate_key(src, &name), src)
     })?;
     Ok(spec)

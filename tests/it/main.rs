@@ -11,3 +11,4 @@ mod layers;
 mod pipeline;
 mod properties;
 mod suite;
+mod vary;

@@ -1,0 +1,250 @@
+//! `vary:`: an experiment at every point of a product of sweeps, numbers
+//! as expressions over the varied names, and what it reports.
+
+use std::path::Path;
+
+use likely::dist::text;
+use likely::stats::kl;
+
+use crate::common::{assert_same_tree, build_ok, likely, read, tree};
+
+fn project(specs: &[(&str, &str)], post: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::create_dir_all(dir.path().join("experiments")).unwrap();
+    std::fs::create_dir_all(dir.path().join("posts")).unwrap();
+    for (id, spec) in specs {
+        std::fs::write(dir.path().join(format!("experiments/{id}.yaml")), spec).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("posts/2025-01-01-note.md"),
+        format!("---\ntitle: Note\n---\n\n{post}\n"),
+    )
+    .unwrap();
+    dir
+}
+
+fn numbers(dir: &Path, id: &str) -> serde_json::Value {
+    serde_json::from_str(&read(dir, &format!("site/assets/likely/{id}/numbers.json"))).unwrap()
+}
+
+const NOISED: &str = "seed: 7
+vary:
+  ab: {linspace: [0.05, 1.0, 20]}
+plots:
+  kl: {x: ab, y: [exact, \"mean[-1]\"], labels: [exact, Monte Carlo], log_y: true}
+columns: [exact, \"mean[-1]\"]
+kind:
+  kl_monte_carlo:
+    p: \"mixture(weights=[0.3, 0.7], components=[normal(mean=-2*sqrt(ab), std=sqrt(0.36*ab + 1 - ab)), normal(mean=1.5*sqrt(ab), std=1)])\"
+    q: {normal: {mean: 0, std: 1}}
+    n: [100, 10000]
+    replicates: 20
+";
+
+#[test]
+fn a_sweep_over_a_noise_level_gives_every_point_its_exact_divergence() {
+    let dir = project(
+        &[("noised", NOISED)],
+        "{{ noised.points[19].at.ab }}: {{ noised.series.exact | last | fixed(digits=4) }}\n\n{{ figure(id=\"noised.kl\") }}\n\n{{ table(id=\"noised\") }}",
+    );
+    build_ok(dir.path(), &[], &[]);
+    let n = numbers(dir.path(), "noised");
+    let ab: Vec<f64> = n["vary"]["ab"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(ab.len(), 20);
+    let points = n["points"].as_array().unwrap();
+    let series = n["series"]["exact"].as_array().unwrap();
+    for (k, &a) in ab.iter().enumerate() {
+        assert_eq!(points[k]["at"]["ab"].as_f64().unwrap(), a);
+        // The marginal of x_t = √ᾱ x_0 + √(1 − ᾱ) ε, built here by hand,
+        // against N(0, 1), by quadrature of the definition.
+        let (s1, s2) = ((0.36 * a + 1.0 - a).sqrt(), (a + 1.0 - a).sqrt());
+        let p = text::parse_uni(&format!(
+            "mixture(weights=[0.3, 0.7], components=[normal(mean={}, std={s1}), normal(mean={}, std={s2})])",
+            -2.0 * a.sqrt(),
+            1.5 * a.sqrt()
+        ))
+        .unwrap();
+        let q = text::parse_uni("normal(mean=0, std=1)").unwrap();
+        let reference = kl::kl_by_definition(&p, &q).unwrap().value;
+        let exact = points[k]["exact"].as_f64().unwrap();
+        assert!(
+            (exact - reference).abs() <= 1e-8 * reference,
+            "ab = {a}: {exact} vs {reference}"
+        );
+        assert_eq!(series[k].as_f64().unwrap(), exact);
+        // Each point's Monte Carlo mean at n = 10000 is within five of its
+        // own standard errors of the exact value.
+        let mean = points[k]["mean"][1].as_f64().unwrap();
+        let se = points[k]["std"][1].as_f64().unwrap() / 20f64.sqrt();
+        assert!((mean - exact).abs() < 5.0 * se + 1e-12, "ab = {a}");
+    }
+    let post = read(dir.path(), "site/_posts/2025-01-01-note.md");
+    assert!(post.contains("1.0: 0.87"), "{post}");
+    assert!(post.contains("| `ab` | `exact` | `mean[-1]` |"), "{post}");
+    let svg = read(dir.path(), "site/assets/likely/noised/kl.svg");
+    assert!(
+        svg.contains("Monte Carlo") && svg.contains("exact"),
+        "legend"
+    );
+}
+
+#[test]
+fn varied_sites_are_byte_identical_at_any_thread_count_and_points_draw_their_own_streams() {
+    let spec = NOISED.replace("{linspace: [0.05, 1.0, 20]}", "[0.5, 0.5000001]");
+    let dir = project(&[("noised", &spec)], "x");
+    build_ok(dir.path(), &["--no-cache"], &[("RAYON_NUM_THREADS", "1")]);
+    let one = tree(&dir.path().join("site"));
+    build_ok(dir.path(), &["--no-cache"], &[("RAYON_NUM_THREADS", "4")]);
+    assert_same_tree(&one, &tree(&dir.path().join("site")), "1 vs 4 threads");
+    // Two nearly equal points: equal exact values, different draws.
+    let n = numbers(dir.path(), "noised");
+    let m: Vec<f64> = (0..2)
+        .map(|k| n["points"][k]["mean"][0].as_f64().unwrap())
+        .collect();
+    assert_ne!(m[0], m[1]);
+}
+
+#[test]
+fn two_axes_give_one_line_per_value_of_the_second_or_a_heatmap() {
+    let spec = "seed: 1
+vary:
+  m: {linspace: [-1, 1, 5]}
+  s: [0.5, 1, 2]
+plots:
+  lines: {x: m, y: exact}
+  map: {x: m, y: exact, heatmap: true}
+kind:
+  kl_monte_carlo:
+    p: {normal: {mean: m, std: s}}
+    q: {normal: {mean: 0, std: 1}}
+    n: [10]
+    replicates: 2
+";
+    let dir = project(&[("grid", spec)], "x");
+    build_ok(dir.path(), &[], &[]);
+    let n = numbers(dir.path(), "grid");
+    assert_eq!(n["points"].as_array().unwrap().len(), 15);
+    // The first axis varies slowest; KL(N(m, s) ‖ N(0, 1)) in closed form.
+    let p = &n["points"][4];
+    let (m, s) = (
+        p["at"]["m"].as_f64().unwrap(),
+        p["at"]["s"].as_f64().unwrap(),
+    );
+    assert_eq!((m, s), (-0.5, 1.0));
+    let closed = -s.ln() + (s * s + m * m) / 2.0 - 0.5;
+    assert!((p["exact"].as_f64().unwrap() - closed).abs() < 1e-15);
+    let lines = read(dir.path(), "site/assets/likely/grid/lines.svg");
+    for label in ["s = 0.5", "s = 1", "s = 2"] {
+        assert!(lines.contains(label), "{label}");
+    }
+    assert!(read(dir.path(), "site/assets/likely/grid/map.svg").contains("<image"));
+}
+
+#[test]
+fn expressions_stand_for_counts_and_sweeps_too() {
+    let spec = "seed: 1
+vary:
+  k: [1, 2]
+kind:
+  kl_monte_carlo:
+    p: {normal: {mean: 0, std: 1}}
+    q: {normal: {mean: 1, std: \"2^k\"}}
+    n: [\"10^k\", \"10^(k+1)\"]
+    replicates: \"5*k\"
+";
+    let dir = project(&[("counts", spec)], "x");
+    build_ok(dir.path(), &[], &[]);
+    let n = numbers(dir.path(), "counts");
+    assert_eq!(n["points"][1]["n"], serde_json::json!([100, 1000]));
+    assert_eq!(n["points"][1]["replicates"], 10);
+    assert_eq!(n["points"][1]["q"], "normal(mean=1, std=4)");
+}
+
+fn fails(spec: &str, expected: &[&str]) -> String {
+    let dir = project(&[("bad", spec)], "x");
+    let out = likely(dir.path(), &["build"], &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    assert!(
+        !out.stdout.contains("ran "),
+        "nothing runs:\n{}",
+        out.stdout
+    );
+    for fragment in expected {
+        assert!(
+            out.stderr.contains(fragment),
+            "missing `{fragment}` in:\n{}",
+            out.stderr
+        );
+    }
+    out.stderr
+}
+
+#[test]
+fn bad_expressions_and_points_are_refused_before_anything_runs() {
+    fails(
+        &NOISED.replace("-2*sqrt(ab)", "-2*sqrt(ab"),
+        &[
+            "experiments/bad.yaml:9:8:",
+            "in the expression `-2*sqrt(ab, std`",
+            "expected `,` or `)`",
+        ],
+    );
+    fails(
+        &NOISED.replace("1.5*sqrt(ab)", "1.5*sqrt(abc)"),
+        &["unknown name `abc`; the varied names are: ab"],
+    );
+    // std = sqrt(1 − ab) is 0 at the last point.
+    fails(
+        &NOISED.replace(
+            "q: {normal: {mean: 0, std: 1}}",
+            "q: {normal: {mean: 0, std: \"sqrt(1 - ab)\"}}",
+        ),
+        &[
+            "experiments/bad.yaml:10:",
+            "must be a finite number > 0, got 0",
+            "(at the point ab = 1)",
+        ],
+    );
+    fails(
+        &NOISED.replace("plots:\n  kl: {x: ab,", "plots:\n  kl: {x: t,"),
+        &["plots.kl.x: `t` is not a varied axis; the axes are: ab"],
+    );
+    fails(
+        &NOISED.replace("y: [exact,", "y: [exactly,"),
+        &[
+            "plots.kl.y: `exactly` is not a number of this experiment",
+            "exact",
+        ],
+    );
+    fails(
+        &NOISED
+            .replace("vary:\n  ab: {linspace: [0.05, 1.0, 20]}\n", "")
+            .replace("sqrt(ab)", "0.5")
+            .replace("*ab", "*0.5")
+            .replace("- ab", "- 0.5"),
+        &["plots, columns and overlay describe the points of a vary: block"],
+    );
+    fails(
+        &NOISED.replace("ab: {linspace", "pi: {linspace"),
+        &["`pi` is a function or constant"],
+    );
+}
+
+#[test]
+fn changing_what_is_reported_reruns_nothing_and_changing_an_axis_reruns() {
+    let dir = project(&[("noised", NOISED)], "x");
+    build_ok(dir.path(), &[], &[]);
+    let spec = dir.path().join("experiments/noised.yaml");
+    std::fs::write(&spec, NOISED.replace("log_y: true", "log_y: false")).unwrap();
+    let out = build_ok(dir.path(), &[], &[]);
+    assert!(out.stdout.contains("cached  noised"), "{}", out.stdout);
+    std::fs::write(&spec, NOISED.replace("1.0, 20]", "1.0, 10]")).unwrap();
+    let out = build_ok(dir.path(), &[], &[]);
+    assert!(out.stdout.contains("ran     noised"), "{}", out.stdout);
+}
