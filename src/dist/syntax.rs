@@ -43,15 +43,29 @@ impl<'de> Visitor<'de> for DistVisitor {
         let family = map
             .next_key_seed(Key(|name: &str| accept.family(name)))?
             .ok_or_else(|| de::Error::custom("expected a family name, found an empty mapping"))?;
-        let dist = map.next_value_seed(ParamsOf(family))?;
-        if let Some(extra) = map.next_key::<String>()? {
-            return Err(de::Error::custom(format!(
-                "a distribution names exactly one family; found `{}` and `{extra}`",
-                family.name
-            )));
-        }
-        Ok(dist)
+        params_of(family, map)
     }
+}
+
+/// The rest of `{family: {parameters}}` once the family's name is read:
+/// its parameters, and nothing after them.
+pub(crate) fn params_of<'de, A: MapAccess<'de>>(
+    family: &'static FamilyDef,
+    mut map: A,
+) -> Result<Dist, A::Error> {
+    let dist = map.next_value_seed(ParamsOf(family))?;
+    if let Some(extra) = map.next_key::<String>()? {
+        return Err(de::Error::custom(format!(
+            "a distribution names exactly one family; found `{}` and `{extra}`",
+            family.name
+        )));
+    }
+    Ok(dist)
+}
+
+/// A distribution written in the text syntax, checked against `accept`.
+pub(crate) fn from_text<E: de::Error>(v: &str, accept: Accept) -> Result<Dist, E> {
+    DistVisitor(accept).visit_str(v)
 }
 
 /// Reads a map key and checks it with `check` inside the visitor, so that

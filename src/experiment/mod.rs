@@ -79,6 +79,14 @@ impl Kind {
         check_size(self.name(), self.size())
     }
 
+    /// Checks how the fields go together: see [`Compute::validate`].
+    ///
+    /// # Errors
+    /// The field path and what is wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        kind_dispatch!(self, s => s.validate())
+    }
+
     /// How much work the experiment is.
     pub fn size(&self) -> Size {
         kind_dispatch!(self, s => s.size())
@@ -117,6 +125,14 @@ pub trait Compute {
     fn report(&self, result: &Self::Result) -> Outcome;
     /// A result of the right shape, every number 1, computed without work.
     fn placeholder(&self) -> Self::Result;
+    /// Checks what the fields' own types cannot: how fields go together
+    /// (a sample size only for data drawn from a distribution, say).
+    ///
+    /// # Errors
+    /// The field path and what is wrong, as `field: message`.
+    fn validate(&self) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// The most draws and density evaluations one experiment may ask for:

@@ -222,6 +222,17 @@ pub fn parse(path: &Path, src: &str) -> Result<Spec, Problem> {
         };
         points.push(Point { at: bindings, kind });
     }
+    for point in &points {
+        point.kind.validate().map_err(|message| {
+            let mut message = format!("kind.{}.{message}", point.kind.name());
+            if !point.at.0.is_empty() {
+                message += &format!(" (at the point {})", point.at.describe());
+            }
+            let field = message.split(':').next().unwrap_or_default();
+            let key = field.rsplit('.').next().unwrap_or_default().to_string();
+            located(Problem::new(path, message), locate_key(src, &key), src)
+        })?;
+    }
     spec.points = points;
     experiment::check_size(spec.kind.name(), spec.size()).map_err(|message| {
         let problem = Problem::new(path, format!("kind.{}: {message}", spec.kind.name()));
@@ -324,7 +335,12 @@ fn load_file(path: &Path) -> Result<Experiment, Problem> {
     }
     let source = std::fs::read_to_string(path)
         .map_err(|e| Problem::new(path, format!("cannot read the file: {e}")))?;
-    let spec = parse(path, &source)?;
+    // Data files are relative to the project: the folder holding experiments/.
+    let project = path
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or(Path::new(""));
+    let spec = crate::vocab::data::with_root(project, || parse(path, &source))?;
     Ok(Experiment {
         id,
         path: path.to_path_buf(),
