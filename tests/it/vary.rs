@@ -284,3 +284,27 @@ kind:
         &["no figure `densty`"],
     );
 }
+
+#[test]
+fn values_a_plot_cannot_show_are_named_in_a_warning() {
+    let spec = "seed: 1
+vary:
+  m: [-1, 0, 1, 2]
+plots:
+  means: {x: m, y: [mean, std], log_y: true}
+kind:
+  density:
+    dist: {normal: {mean: m, std: 1}}
+";
+    let dir = project(&[("shifted", spec)], "{{ figure(id=\"shifted.means\") }}");
+    let out = build_ok(dir.path(), &[], &[]);
+    let said = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        said.contains(
+            "plot `means`: 2 of `mean` are not a positive number, so not drawn: -1 at m = -1, 0 at m = 0"
+        ),
+        "{said}"
+    );
+    // The standard deviation, 1 everywhere, draws in full.
+    assert!(!said.contains("of `std`"), "{said}");
+}
