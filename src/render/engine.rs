@@ -59,9 +59,16 @@ impl Templates {
         if !self.compiled.contains(&name) {
             return Err(Problem::new(&post.path, NOT_COMPILED));
         }
-        self.tera
-            .render(&name, context)
-            .map_err(|e| post_problem(post, &e))
+        self.tera.render(&name, context).map_err(|e| {
+            let mut problem = post_problem(post, &e);
+            let line = problem
+                .line
+                .and_then(|n| post.source.lines().nth(n.checked_sub(1)?));
+            if let Some(hint) = line.and_then(|l| missing_name(l, context)) {
+                problem.message = format!("{}; {hint}", problem.message);
+            }
+            problem
+        })
     }
 
     /// Renders a site template (`post.html`, `index.html`).
@@ -73,6 +80,69 @@ impl Templates {
             .render(name, context)
             .map_err(|e| tera_problem(&e, Path::new(&format!("templates/{name}")), 0, None))
     }
+}
+
+/// Why a name on `line` names nothing: the first dotted name there that
+/// starts at a variable of `context` (an experiment, `page`) and goes on
+/// to a key or index that is not there, with what is there instead. Tera's
+/// own message says only that a value was undefined.
+fn missing_name(line: &str, context: &tera::Context) -> Option<String> {
+    let chars: Vec<char> = line.chars().collect();
+    let is_start = |c: char| c.is_ascii_alphabetic() || c == '_';
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut i = 0;
+    while i < chars.len() {
+        if !is_start(chars[i]) || (i > 0 && (is_word(chars[i - 1]) || chars[i - 1] == '.')) {
+            i += 1;
+            continue;
+        }
+        // A name, then `.name`, `.3` or `[3]` steps.
+        let mut steps: Vec<String> = Vec::new();
+        let mut word = String::new();
+        while i < chars.len() && is_word(chars[i]) {
+            word.push(chars[i]);
+            i += 1;
+        }
+        steps.push(word);
+        loop {
+            let step: String = match chars.get(i) {
+                Some('.') => chars[i + 1..].iter().take_while(|&&c| is_word(c)).collect(),
+                Some('[') => chars[i + 1..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_digit())
+                    .collect(),
+                _ => break,
+            };
+            let closing = usize::from(chars[i] == '[');
+            if step.is_empty() || (closing == 1 && chars.get(i + 1 + step.len()) != Some(&']')) {
+                break;
+            }
+            i += 1 + step.len() + closing;
+            steps.push(step);
+        }
+        let Some(mut value) = context.get(&steps[0]) else {
+            continue;
+        };
+        for (k, step) in steps.iter().enumerate().skip(1) {
+            let parent = steps[..k].join(".");
+            let next = match (value.as_map(), value.as_array(), step.parse::<usize>()) {
+                (_, Some(items), Ok(index)) => items.get(index).ok_or_else(|| {
+                    format!("`{parent}` has {} items, so no item {index}", items.len())
+                }),
+                (Some(map), _, _) => value.get_from_path(step).ok_or_else(|| {
+                    let mut keys: Vec<String> = map.keys().map(ToString::to_string).collect();
+                    keys.sort();
+                    format!("`{parent}` has no `{step}`; it has: {}", keys.join(", "))
+                }),
+                _ => Err(format!("`{parent}` is a {}, not a mapping", value.name())),
+            };
+            match next {
+                Ok(v) => value = v,
+                Err(hint) => return Some(hint),
+            }
+        }
+    }
+    None
 }
 
 /// The message of a post that is not rendered because it did not compile

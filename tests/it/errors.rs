@@ -164,7 +164,16 @@ fn unknown_figure_and_undefined_number_name_what_exists() {
     fails_cleanly(
         "posts/2025-01-02-tiny-post.md",
         |t| t.replace("mc.exact", "mc.exactly"),
-        &["posts/2025-01-02-tiny-post.md:11:", "undefined"],
+        &[
+            "posts/2025-01-02-tiny-post.md:11:",
+            "undefined",
+            "`mc` has no `exactly`; it has: bias, exact, exact_method, finite_variance,",
+        ],
+    );
+    fails_cleanly(
+        "posts/2025-01-02-tiny-post.md",
+        |t| t.replace("mc.mean[2]", "mc.mean[7]"),
+        &["`mc.mean` has 3 items, so no item 7"],
     );
 }
 
