@@ -51,7 +51,7 @@ use crate::dist::{
 };
 use crate::outcome::{Cell, Column, Format, Outcome, Table};
 use crate::stats::{cdf, fit, gof, kl};
-use crate::vocab::data::Data;
+use crate::vocab::data::{Data, DataFile};
 use crate::vocab::sweep::Count;
 
 /// The name of the normal mixture, which is fitted by EM rather than by a
@@ -1249,7 +1249,7 @@ impl Spec {
         }
     }
 
-    /// The fits drawn: at most [`MAX_DRAWN`], the lowest AIC first, with
+/// The fits drawn: at most [`MAX_DRAWN`], the lowest AIC first, with
     /// their colours; and a note for the title when some are left out.
     fn drawn<'a>(&self, r: &'a Findings, order: &[usize]) -> (Vec<(usize, &'a Fitted, usize)>, String) {
         let colours = [
@@ -1305,24 +1305,31 @@ impl Spec {
             .filter(|y| y.is_finite())
             .fold(tallest, f64::max);
         let top = peak.min(2.0 * tallest);
+        let (legend, top) = legend_place(&series, 1.05 * top);
         let mut y = Axis::linear(if r.discrete {
             "probability"
         } else {
             "density"
         });
         if top > 0.0 {
-            y = y.with_range(0.0, 1.05 * top);
+            y = y.with_range(0.0, top);
         }
+        let x = match &self.data {
+            Data::File(DataFile {
+                column: Some(c), ..
+            }) => c.as_str(),
+            _ => "x",
+        };
         Figure {
             name: "fits".into(),
-            width: 720,
-            height: 460,
+            width: FITS_FIGURE.0,
+            height: FITS_FIGURE.1,
             panels: vec![Panel::Plot(Plot {
                 title: format!("Fits to {}{note}", self.data.label()),
-                x: Axis::linear("x"),
+                x: Axis::linear(x),
                 y,
                 series,
-                legend: Corner::UpperRight,
+                legend,
             })],
         }
     }
@@ -1386,6 +1393,60 @@ impl Spec {
     }
 }
 
+/// The size of the figure of fits, in pixels.
+const FITS_FIGURE: (u32, u32) = (720, 460);
+
+/// The legend of the figure of fits, as shares of its plotting area: a
+/// row's height, the box's height besides its rows, a character's width
+/// and the box's width besides its text (measured on the rendered figure,
+/// with a little to spare).
+const LEGEND_ROW: f64 = 0.055;
+const LEGEND_PAD: f64 = 0.05;
+const LEGEND_CHAR: f64 = 0.011;
+const LEGEND_SIDE: f64 = 0.1;
+
+/// Where the legend of `series` goes and how high the y axis must then
+/// reach, at least `top`: in the upper corner over the lower side of the
+/// drawing, with the axis raised until the legend's box clears every bar
+/// and curve (cut at `top`) beneath it.
+fn legend_place(series: &[Series], top: f64) -> (Corner, f64) {
+    let mut marks: Vec<(f64, f64, f64)> = Vec::new();
+    for s in series {
+        match &s.shape {
+            Shape::Bars { lo, hi, heights } => {
+                marks.extend((0..lo.len()).map(|i| (lo[i], hi[i], heights[i])));
+            }
+            Shape::Line { xs, ys, .. } => marks.extend(xs.iter().zip(ys).map(|(&x, &y)| (x, x, y))),
+            _ => {}
+        }
+    }
+    marks.retain(|m| m.0.is_finite() && m.1.is_finite() && m.2.is_finite());
+    let (x0, x1) = marks
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), m| (a.min(m.0), b.max(m.1)));
+    if !(x1 > x0 && top > 0.0) {
+        return (Corner::UpperRight, top);
+    }
+    let chars = series.iter().map(|s| s.label.chars().count()).max().unwrap_or(0);
+    let width = (LEGEND_SIDE + LEGEND_CHAR * chars as f64).min(1.0) * (x1 - x0);
+    let height = (LEGEND_PAD + LEGEND_ROW * series.len() as f64).min(0.9);
+    // The top an axis needs for the box over [a, b] to clear the marks.
+    let needed = |a: f64, b: f64| {
+        let highest = marks
+            .iter()
+            .filter(|m| m.0 <= b && m.1 >= a)
+            .map(|m| m.2.min(top))
+            .fold(0.0, f64::max);
+        (highest / (1.0 - height)).max(top)
+    };
+    let (left, right) = (needed(x0, x0 + width), needed(x1 - width, x1));
+    if left < right {
+        (Corner::UpperLeft, left)
+    } else {
+        (Corner::UpperRight, right)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -1394,7 +1455,6 @@ mod tests {
     use crate::dist::Gamma;
     use crate::numeric::special::erf;
     use crate::testing::{assert_close, assert_relative};
-    use crate::vocab::data::DataFile;
 
     /// A spec over the observations `xs`, as if read from a file.
     fn on(xs: &[f64], families: &str) -> Spec {
@@ -1864,6 +1924,28 @@ mod tests {
         };
         assert_eq!(ys.len(), QQ_POINTS);
         assert!(ys.windows(2).all(|w| w[0] <= w[1]));
+    }
+
+    #[test]
+    fn the_legend_sits_over_the_lower_side_and_the_axis_rises_to_clear_it() {
+        let bars = |heights: Vec<f64>| {
+            let lo: Vec<f64> = (0..heights.len()).map(|i| i as f64).collect();
+            let hi = lo.iter().map(|l| l + 1.0).collect();
+            Series::bars("data", 0, lo, hi, heights)
+        };
+        let fit = |label: &str| Series::line(label, 1, vec![0.0, 10.0], vec![0.1, 0.1], false, None);
+        // Tall on the right: the legend goes left, over bars 0.2 high; a
+        // box of three rows (0.05 + 3 × 0.055 of the height) clears them
+        // below a top of 1.
+        let right = vec![bars(vec![0.2, 0.2, 0.2, 0.5, 0.8, 1.0, 1.0, 1.0, 1.0, 1.0]), fit("a"), fit("b")];
+        assert_eq!(legend_place(&right, 1.0), (Corner::UpperLeft, 1.0));
+        // Tall on both sides: the axis rises until the box clears them.
+        let both = vec![bars(vec![0.9, 0.9, 0.9, 0.5, 0.1, 0.1, 0.5, 1.0, 1.0, 1.0]), fit("a"), fit("b")];
+        let (corner, top) = legend_place(&both, 1.0);
+        assert_eq!(corner, Corner::UpperLeft);
+        assert!((top - 0.9 / (1.0 - (LEGEND_PAD + 3.0 * LEGEND_ROW))).abs() < 1e-12, "{top}");
+        // Nothing drawn: the default corner.
+        assert_eq!(legend_place(&[], 1.0), (Corner::UpperRight, 1.0));
     }
 
     #[test]
