@@ -285,7 +285,7 @@ fn by_quadrature(d: &Dist, x: f64) -> Result<f64, CdfError> {
 /// double precision. `None` when either needs more than a few thousand
 /// terms (a shape far above 10⁶), where the caller integrates instead.
 pub fn regularized_gamma(a: f64, x: f64) -> Option<(f64, f64)> {
-    if !(a > 0.0) || x.is_nan() {
+    if a.is_nan() || a <= 0.0 || x.is_nan() {
         return None;
     }
     if x <= 0.0 {
