@@ -28,7 +28,9 @@ pub mod color {
     pub const BLACK: usize = 6;
 }
 
-/// One figure: panels side by side, written to `<name>.svg`.
+/// One figure: panels side by side, written to `<name>.svg`. Panels that
+/// one row would leave narrower than two thirds of their height wrap into
+/// a grid, so a tall figure of many panels is drawn as rows of them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Figure {
     /// The file stem, and the name posts use: `figure(id="<experiment>.<name>")`.
@@ -37,7 +39,8 @@ pub struct Figure {
     pub width: u32,
     /// Height in pixels.
     pub height: u32,
-    /// Panels, left to right, sharing the width equally.
+    /// Panels, left to right (and top to bottom, in a grid), sharing the
+    /// figure equally.
     pub panels: Vec<Panel>,
 }
 
@@ -194,6 +197,16 @@ pub enum Shape {
         /// The marker.
         marker: Marker,
     },
+    /// Filled bars standing on 0 (on the bottom of a log axis): a
+    /// histogram, or the probabilities of whole numbers.
+    Bars {
+        /// Each bar's left edge.
+        lo: Vec<f64>,
+        /// Each bar's right edge.
+        hi: Vec<f64>,
+        /// Each bar's height.
+        heights: Vec<f64>,
+    },
 }
 
 /// A point marker.
@@ -256,6 +269,15 @@ impl Series {
                 ys: vec![y],
                 marker,
             },
+        }
+    }
+
+    /// Bars from `lo[i]` to `hi[i]`, `heights[i]` high.
+    pub fn bars(label: &str, color: usize, lo: Vec<f64>, hi: Vec<f64>, heights: Vec<f64>) -> Self {
+        Self {
+            label: label.to_string(),
+            color,
+            shape: Shape::Bars { lo, hi, heights },
         }
     }
 

@@ -62,6 +62,8 @@ kinds! {
     elbo_gap => ElboGap,
     /// A distribution's density, moments and entropy.
     density => Density,
+    /// Several families fitted to the same data, ranked by AIC.
+    compare_fits => CompareFits,
 }
 
 impl Kind {

@@ -6,7 +6,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::Problem;
 use super::axes::{Axes, Rect};
 use super::canvas::{Anchor, Canvas, Px};
-use super::series::{self, BAND_ALPHA, Pen};
+use super::series::{self, BAND_ALPHA, BAR_ALPHA, BAR_EDGE_ALPHA, Pen};
 use super::style::{self, Sizes, palette, text_width};
 use super::text::{self, LINE};
 use crate::chart::{Corner, Series, Shape};
@@ -251,6 +251,12 @@ fn draw_glyph(
             pen.stroke(c, &segment, color, pen.reference, *dashed)
         }
         Shape::Points { marker, .. } => series::draw_marker(c, mid, *marker, color, sizes, false),
+        Shape::Bars { .. } => {
+            let half = font * 0.4;
+            let (a, b) = ((x, y - half), (x + width, y + half));
+            c.fill_rect(a, b, palette(s.color, BAR_ALPHA))?;
+            c.stroke_rect(a, b, palette(s.color, BAR_EDGE_ALPHA), sizes.px(0.8))
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Rendering [`crate::chart::Figure`] descriptions to standalone SVG.
 //!
-//! Panels sit side by side, each with its title, axes, grid and legend;
+//! Panels sit side by side (in a grid when one row would make them too
+//! narrow), each with its title, axes, grid and legend;
 //! heatmaps carry their cells as one embedded PNG and a colour bar. The
 //! output depends only on the input, byte for byte, so figures can be
 //! cached and compared. Bad descriptions give a [`FigureError`] naming the
@@ -111,19 +112,39 @@ fn check(figure: &Figure) -> Result<(), FigureError> {
     })
 }
 
+/// The narrowest a panel may be, as a share of its height, before the
+/// panels wrap into more rows.
+const NARROWEST: f64 = 2.0 / 3.0;
+
+/// How `n` panels are laid out in a `width` × `height` figure, as
+/// `(rows, columns)`: the fewest rows that leave every panel at least
+/// [`NARROWEST`] as wide as it is tall, filled left to right and top to
+/// bottom. A wide figure keeps its panels side by side in one row; a
+/// tall one holding many panels (a QQ plot per fitted family) makes a
+/// grid of them.
+fn grid(n: usize, width: f64, height: f64) -> (usize, usize) {
+    let n = n.max(1);
+    let rows = (1..=n)
+        .find(|&rows| width / n.div_ceil(rows) as f64 >= NARROWEST * height / rows as f64)
+        .unwrap_or(n);
+    (rows, n.div_ceil(rows))
+}
+
 /// Draws every panel; returns the heatmaps' image elements in order.
 fn draw_panels(canvas: &Canvas, figure: &Figure) -> Result<Vec<String>, FigureError> {
-    let n = figure.panels.len() as f64;
-    let panel_w = f64::from(figure.width) / n;
-    let height = f64::from(figure.height);
-    let sizes = Sizes::for_panel(panel_w, height);
+    let (width, height) = (f64::from(figure.width), f64::from(figure.height));
+    let (rows, columns) = grid(figure.panels.len(), width, height);
+    let panel_w = width / columns as f64;
+    let panel_h = height / rows as f64;
+    let sizes = Sizes::for_panel(panel_w, panel_h);
     let mut images = Vec::new();
     for (i, panel) in figure.panels.iter().enumerate() {
+        let (row, column) = (i / columns, i % columns);
         let rect = Rect {
-            x0: panel_w * i as f64,
-            y0: 0.0,
-            x1: panel_w * (i + 1) as f64,
-            y1: height,
+            x0: panel_w * column as f64,
+            y0: panel_h * row as f64,
+            x1: panel_w * (column + 1) as f64,
+            y1: panel_h * (row + 1) as f64,
         };
         let drawn = match panel {
             Panel::Plot(p) => plot::draw(canvas, rect, &sizes, p).map(|()| None),

@@ -218,7 +218,8 @@ fn linear_labels(values: &[f64], step: f64) -> Vec<String> {
 fn decimals_for(step: f64) -> usize {
     let exp = step.log10().floor();
     let mantissa = step / 10f64.powf(exp);
-    let extra = usize::from((mantissa - 2.5).abs() < 1e-6);
+    // 0.25 and 2.5 need a digit more than 0.2 and 2; 25 and 250 do not.
+    let extra = usize::from((mantissa - 2.5).abs() < 1e-6 && exp < 1.0);
     // f64 carries at most 17 significant digits; more decimals only
     // lengthen labels (and NaN from a degenerate step casts to 0).
     (-exp).clamp(0.0, 17.0) as usize + extra
@@ -361,6 +362,16 @@ mod tests {
 
     fn map(scale: Scale, lo: f64, hi: f64) -> AxisMap {
         AxisMap { scale, lo, hi }
+    }
+
+    #[test]
+    fn steps_of_two_and_a_half_get_a_decimal_only_below_ten() {
+        let t = linear_ticks(0.0, 100.0, 4);
+        assert_eq!(labels(&t), ["0", "25", "50", "75", "100"]);
+        let t = linear_ticks(0.0, 10.0, 4);
+        assert_eq!(labels(&t), ["0.0", "2.5", "5.0", "7.5", "10.0"]);
+        let t = linear_ticks(0.0, 1.0, 4);
+        assert_eq!(labels(&t), ["0.00", "0.25", "0.50", "0.75", "1.00"]);
     }
 
     #[test]

@@ -18,6 +18,10 @@ use crate::chart::{Marker, Series, Shape};
 
 /// Opacity of band fills.
 pub(super) const BAND_ALPHA: f64 = 0.22;
+/// Opacity of bar fills: light, so that lines over them stay clear.
+pub(super) const BAR_ALPHA: f64 = 0.18;
+/// Opacity of bar outlines.
+pub(super) const BAR_EDGE_ALPHA: f64 = 0.45;
 
 /// Line widths and dash pattern at a panel's scale.
 #[derive(Debug, Clone, Copy)]
@@ -68,12 +72,17 @@ pub(super) fn check(series: &Series) -> Result<(), String> {
         }
         Shape::Band { xs, lo, hi } => &[("xs", xs.len()), ("lo", lo.len()), ("hi", hi.len())],
         Shape::HLine { .. } | Shape::VLine { .. } => &[],
+        Shape::Bars { lo, hi, heights } => &[
+            ("lo", lo.len()),
+            ("hi", hi.len()),
+            ("heights", heights.len()),
+        ],
     };
     match lengths {
         [(_, n), rest @ ..] => match rest.iter().find(|(_, m)| m != n) {
             Some((name, m)) => Err(format!(
-                "series {:?} has {n} xs but {m} {name}",
-                series.label
+                "series {:?} has {n} {} but {m} {name}",
+                series.label, lengths[0].0
             )),
             None => Ok(()),
         },
@@ -92,6 +101,11 @@ pub(super) fn data_values(series: &Series) -> (Vec<f64>, Vec<f64>) {
         }
         Shape::HLine { y, .. } => (Vec::new(), vec![*y]),
         Shape::VLine { x, .. } => (vec![*x], Vec::new()),
+        // The bars' base, 0, is part of the range, as a histogram's is.
+        Shape::Bars { lo, hi, heights } => (
+            lo.iter().chain(hi).copied().collect(),
+            heights.iter().copied().chain([0.0]).collect(),
+        ),
     }
 }
 
@@ -129,6 +143,7 @@ pub(super) fn draw(
             None => Ok(()),
         },
         Shape::Points { xs, ys, marker } => p.markers((xs, ys), *marker, color),
+        Shape::Bars { lo, hi, heights } => p.bars((lo, hi), heights, series.color),
     }
 }
 
@@ -242,6 +257,43 @@ impl Painter<'_, '_> {
                 let px: Vec<Px> = clipped.into_iter().map(|p| a.px(p)).collect();
                 self.c.polygon(&px, color)?;
             }
+        }
+        Ok(())
+    }
+
+    /// Each bar a filled rectangle from the base to its height, clipped to
+    /// the frame, with a darker outline so neighbours stay apart.
+    fn bars(
+        &self,
+        (lo, hi): (&[f64], &[f64]),
+        heights: &[f64],
+        color: usize,
+    ) -> Result<(), Problem> {
+        let a = self.a;
+        // The base is 0, or the bottom of a log axis, which has no 0.
+        let base = to_scale(a.y.scale, 0.0).unwrap_or(a.y.lo);
+        for ((&l, &h), &top) in lo.iter().zip(hi).zip(heights) {
+            let (Some(l), Some(h), Some(top)) = (
+                to_scale(a.x.scale, l),
+                to_scale(a.x.scale, h),
+                to_scale(a.y.scale, top),
+            ) else {
+                continue;
+            };
+            // An empty bin draws nothing, not a line along the base.
+            if top == base {
+                continue;
+            }
+            let outline = [(l, base), (h, base), (h, top), (l, top)];
+            let clipped = clip_polygon(&outline, &a.bounds());
+            if clipped.len() < 3 {
+                continue;
+            }
+            let mut px: Vec<Px> = clipped.into_iter().map(|p| a.px(p)).collect();
+            self.c.polygon(&px, palette(color, BAR_ALPHA))?;
+            px.extend(px.first().copied());
+            self.c
+                .path(&px, palette(color, BAR_EDGE_ALPHA), self.sizes.px(0.8))?;
         }
         Ok(())
     }

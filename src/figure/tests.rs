@@ -399,6 +399,131 @@ fn every_shape_and_marker_draws() {
     assert!(s.contains("<circle"));
 }
 
+/// A histogram with a density over it, on a linear or a log y axis, the
+/// x axis cut short so that the outer bars are clipped.
+fn histogram(log_y: bool, x_range: Option<[f64; 2]>) -> Figure {
+    let lo: Vec<f64> = (0..8).map(|i| f64::from(i) * 0.5).collect();
+    let hi: Vec<f64> = lo.iter().map(|l| l + 0.5).collect();
+    let heights = vec![0.02, 0.1, 0.3, 0.5, 0.4, 0.2, 0.0, 0.05];
+    let xs = linspace(0.0, 4.0, 41);
+    let ys: Vec<f64> = xs
+        .iter()
+        .map(|x| 0.5 * (-(x - 1.8f64).powi(2)).exp())
+        .collect();
+    let mut x = Axis::linear("x");
+    x.range = x_range;
+    let y = if log_y {
+        Axis::log("density")
+    } else {
+        Axis::linear("density")
+    };
+    figure(
+        "histogram",
+        640,
+        440,
+        vec![plot(
+            "bars",
+            x,
+            y,
+            vec![
+                Series::bars("data", 6, lo, hi, heights),
+                Series::line("fit", 0, xs, ys, false, None),
+            ],
+            Corner::UpperRight,
+        )],
+    )
+}
+
+#[test]
+fn bars_draw_from_zero_on_linear_and_log_axes_and_clip_to_the_frame() {
+    for f in [
+        histogram(false, None),
+        histogram(true, None),
+        histogram(false, Some([0.7, 3.2])),
+    ] {
+        let s = svg(&f);
+        assert_well_formed(&s);
+        assert!(s.contains("\ndata\n") && s.contains("\nfit\n"), "legend");
+    }
+    // Seven bars of eight have a height; each is one filled polygon (the
+    // legend's swatch is a rectangle), and the empty one draws nothing.
+    let s = svg(&histogram(false, None));
+    assert_eq!(s.matches("<polygon").count(), 7);
+    // The linear axis starts at the bars' base, 0.
+    assert!(s.contains("\n0.0\n") || s.contains("\n0\n"), "no 0 tick");
+    let e = error_of(&figure(
+        "bad bars",
+        640,
+        440,
+        vec![plot(
+            "b",
+            Axis::linear("x"),
+            Axis::linear("y"),
+            vec![Series::bars(
+                "a",
+                0,
+                vec![0.0, 1.0],
+                vec![1.0],
+                vec![1.0, 2.0],
+            )],
+            Corner::UpperLeft,
+        )],
+    ));
+    assert!(e.contains("2 lo but 1 hi"), "{e}");
+}
+
+#[test]
+fn panels_wrap_into_rows_only_when_one_row_would_make_them_too_narrow() {
+    // Every figure likely drew before grids keeps its single row.
+    assert_eq!(grid(1, 640.0, 440.0), (1, 1));
+    assert_eq!(grid(2, 1100.0, 460.0), (1, 2));
+    assert_eq!(grid(3, 1200.0, 330.0), (1, 3));
+    assert_eq!(grid(2, 640.0, 440.0), (1, 2));
+    // Tall figures of many panels are grids, filled row by row.
+    assert_eq!(grid(4, 840.0, 680.0), (2, 2));
+    assert_eq!(grid(5, 840.0, 1020.0), (3, 2));
+    assert_eq!(grid(6, 840.0, 1020.0), (3, 2));
+    assert_eq!(grid(6, 1260.0, 680.0), (2, 3));
+    assert_eq!(grid(3, 100.0, 10_000.0), (3, 1));
+    let panels = (0..5)
+        .map(|k| {
+            plot(
+                &format!("panel {k}"),
+                Axis::linear("x"),
+                Axis::linear("y"),
+                vec![Series::line(
+                    "a",
+                    k,
+                    vec![0.0, 1.0],
+                    vec![0.0, 1.0],
+                    false,
+                    None,
+                )],
+                Corner::UpperLeft,
+            )
+        })
+        .collect();
+    let s = svg(&figure("grid", 840, 1020, panels));
+    assert_well_formed(&s);
+    // Each panel's title is drawn once, and the third row's lower down.
+    let at = |t: &str| {
+        s.find(&format!("\n{t}\n"))
+            .unwrap_or_else(|| panic!("no {t}"))
+    };
+    let y_of = |t: &str| {
+        let tag = &s[..at(t)];
+        let tag = &tag[tag.rfind("<text").unwrap_or(0)..];
+        let y = tag.split("y=\"").nth(1).unwrap_or("");
+        y.split('"')
+            .next()
+            .unwrap_or("")
+            .parse::<f64>()
+            .unwrap_or(f64::NAN)
+    };
+    assert!(y_of("panel 4") > y_of("panel 2") && y_of("panel 2") > y_of("panel 0"));
+    assert_eq!(y_of("panel 0"), y_of("panel 1"));
+}
+
 #[test]
 fn log_axes_get_decade_labels() {
     let s = svg(&s1());
@@ -819,16 +944,21 @@ const TOUCH: f64 = 1.0;
 /// Panics unless every text of `f`, drawn as `s`, lies inside its panel,
 /// and no title, axis label or legend entry runs into another text.
 fn assert_texts_fit(f: &Figure, s: &str) {
-    let n = f.panels.len().max(1) as f64;
-    let panel_w = f64::from(f.width) / n;
+    let (width, height) = (f64::from(f.width), f64::from(f.height));
+    let (rows, columns) = grid(f.panels.len(), width, height);
+    let (panel_w, panel_h) = (width / columns as f64, height / rows as f64);
     let texts = svg_text::texts(s);
     for t in &texts {
-        let i = ((t.x0 + t.x1) / 2.0 / panel_w).floor().clamp(0.0, n - 1.0);
-        let (left, right) = (i * panel_w, (i + 1.0) * panel_w);
+        let cell =
+            |mid: f64, size: f64, count: usize| (mid / size).floor().clamp(0.0, count as f64 - 1.0);
+        let column = cell((t.x0 + t.x1) / 2.0, panel_w, columns);
+        let row = cell((t.y0 + t.y1) / 2.0, panel_h, rows);
+        let (left, right) = (column * panel_w, (column + 1.0) * panel_w);
+        let (top, bottom) = (row * panel_h, (row + 1.0) * panel_h);
         assert!(
-            t.inside((left, 0.0), (right, f64::from(f.height)), SLACK),
-            "{t:?} sticks out of panel {i} ({left}…{right} × 0…{})",
-            f.height
+            t.inside((left, top), (right, bottom), SLACK),
+            "{t:?} sticks out of the panel at row {row}, column {column} \
+             ({left}…{right} × {top}…{bottom})"
         );
     }
     for (k, a) in texts.iter().enumerate() {
@@ -983,6 +1113,11 @@ fn awkward_series() -> impl Strategy<Value = Series> {
                 Shape::VLine {
                     x: v,
                     dashed: false,
+                },
+                Shape::Bars {
+                    lo: xs.clone(),
+                    hi: xs.iter().map(|x| x + 1.0).collect(),
+                    heights: ys.clone(),
                 },
                 Shape::Points { xs, ys, marker },
             ])

@@ -4,6 +4,7 @@
 mod check;
 mod cli;
 mod common;
+mod compare_fits;
 mod determinism;
 mod errors;
 mod kinds;
