@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod determinism;
 mod errors;
+mod grids;
 mod kinds;
 mod layers;
 mod pipeline;
