@@ -138,7 +138,7 @@ kind:
     // Editing the file reruns the experiment.
     std::fs::write(dir.path().join("data/waits.csv"), csv.replace("4.2", "5.2")).unwrap();
     let out = build_ok(dir.path(), &[], &[]);
-    assert!(!out.stdout.contains("cached"), "{}", out.stdout);
+    assert!(out.stdout.contains("(1 ran, 0 cached)"), "{}", out.stdout);
 }
 
 fn fails(spec: &str, expected: &[&str]) -> String {
@@ -172,8 +172,7 @@ fn bad_grids_are_refused_with_file_line_and_column() {
     fails(
         &with_model("      laplace: {loc: 0, scale: 1}\n"),
         &[
-            "experiments/bad.yaml:",
-            "kind.forward_vs_reverse.model",
+            "experiments/bad.yaml:7:16: kind.forward_vs_reverse.model.laplace:",
             "sweeps one parameter (a curve) or two (a surface), giving the others one value; this one sweeps 0",
         ],
     );
@@ -193,7 +192,10 @@ fn bad_grids_are_refused_with_file_line_and_column() {
     );
     fails(
         &with_model("      poisson: {rate: [1, 2, 3]}\n"),
-        &["experiments/bad.yaml:", "the poisson family is discrete"],
+        &[
+            "experiments/bad.yaml:7:16: kind.forward_vs_reverse.model.poisson:",
+            "the poisson family is discrete",
+        ],
     );
     fails(
         &LAPLACE_FOR_T3.replace(
@@ -208,6 +210,10 @@ fn bad_grids_are_refused_with_file_line_and_column() {
     );
     fails(
         "seed: 1\nkind:\n  kl_vs_likelihood:\n    data: {normal: {mean: 0, std: 1}}\n    sample_size: 10\n    model: {normal: {mean: 0, std: 1}}\n",
-        &["experiments/bad.yaml:", "this one sweeps 0"],
+        &[
+            "experiments/bad.yaml:6:",
+            "kind.kl_vs_likelihood.model.normal:",
+            "this one sweeps 0",
+        ],
     );
 }
