@@ -705,7 +705,7 @@ impl Spec {
             let x = g.q.scalar_params()[k];
             series.push(Series::point(
                 &format!("forward grid argmin {param} = {x:.3}"),
-                color::BLUE,
+                color::ORANGE,
                 x,
                 g.kl_target_q,
                 Marker::Star,
@@ -733,14 +733,20 @@ impl Spec {
         let (low, high) = finite.fold((f64::INFINITY, 0.0f64), |(lo, hi), &v| (lo.min(v), hi.max(v)));
         let mut y = Axis::log("KL (nats, log scale)");
         if low.is_finite() && high > 0.0 {
-            y = y.with_range(low / 2.0, high.min(low * 1e4) * 2.0);
+            // Four decades above the lower minimum at most, and a decade
+            // and a half above the curves for the legend.
+            y = y.with_range(low / 2.0, high.min(low * 1e4) * 30.0);
         }
         Figure {
             name: "surfaces".into(),
             width: 640,
             height: 440,
             panels: vec![Panel::Plot(Plot {
-                title: format!("KL both ways along {param}"),
+                title: if fwd.iter().chain(&rev).any(|v| v.is_nan()) {
+                    format!("KL both ways along {param}, gaps where ∞ (or an estimate ≤ 0)")
+                } else {
+                    format!("KL both ways along {param}")
+                },
                 x: Axis {
                     label: param.to_string(),
                     scale: scale_of(xs),

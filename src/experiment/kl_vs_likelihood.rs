@@ -739,7 +739,12 @@ impl Spec {
             x: x_axis(),
             y,
             series: ll_series,
-            legend: Corner::LowerRight,
+            // Below the curve's higher end, where it has fallen the least.
+            legend: if r.avg_loglik.first() >= r.avg_loglik.last() {
+                Corner::LowerLeft
+            } else {
+                Corner::LowerRight
+            },
         });
         let mut panels = vec![likelihood];
         if r.surface != Surface::Absent {
@@ -781,11 +786,20 @@ impl Spec {
                     .filter(|v| v.is_finite())
                     .fold(f64::INFINITY, |m, &v| m.min(v))
             };
+            let finite_max = |v: &[f64]| {
+                v.iter()
+                    .filter(|v| v.is_finite())
+                    .fold(f64::NEG_INFINITY, |m, &v| m.max(v))
+            };
             let floor = finite_min(&r.kl).min(finite_min(&estimate));
+            let ceiling = finite_max(&r.kl).max(finite_max(&estimate));
             let mut y = Axis::linear("nats");
             if floor.is_finite() {
                 let low = r.argmin_kl.as_ref().map_or(floor, |c| r.kl[c.i]);
-                y = y.with_range(floor - 0.3, low + 6.0);
+                // Up to 6 nats above the minimum, no higher than the
+                // curves reach, with room above them for the legend.
+                let top = ceiling.min(low + 6.0).max(low + 0.1);
+                y = y.with_range(floor - 0.05 * (top - floor), top + 0.45 * (top - floor));
             }
             let title = match (&r.surface, r.kl.iter().any(|v| v.is_infinite())) {
                 (Surface::Exact, true) => "KL(data ‖ model), missing where ∞",

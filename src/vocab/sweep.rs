@@ -857,6 +857,8 @@ mod tests {
         assert!(e.contains("line 4"), "{e}");
         let e = parse("surface: {normal: {mean: [0, 1], std: 1}}").unwrap_err();
         assert!(e.contains("exactly two"), "{e}");
+        let p = parse("surface: {normal: {mean: [0, 1], std: [1, 2, 3]}}").unwrap();
+        assert_eq!(p.surface.unwrap().shape(), (2, 3));
         let e = parse("grid: {normal: {mean: [0, 1], std: {logspace: [0, 1, 3]}}}").unwrap_err();
         assert!(e.contains("logspace"), "{e}");
         let e = parse("grid: {mixture: {weights: [1]}}").unwrap_err();
