@@ -13,7 +13,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
 use crate::dist::syntax::{Accept, Checked, Key, ParamName, collect_params};
-use crate::dist::{Dist, FamilyDef, ParamError, ParamKind};
+use crate::dist::{Dist, FamilyDef, ParamError, ParamKind, Univariate};
 
 /// The largest count a spec may ask for: beyond it, memory runs out before
 /// the work ends. Experiments also bound their total work (see
@@ -349,6 +349,10 @@ pub fn logspace(a: f64, b: f64, n: usize) -> Vec<f64> {
     values
 }
 
+/// The most points a grid may have. Every point is checked where the grid
+/// is read, so the bound comes before the kinds' own limits on work.
+pub const MAX_GRID_POINTS: usize = 10_000_000;
+
 /// One parameter's values in a [`Grid`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Axis {
@@ -358,72 +362,250 @@ pub struct Axis {
     pub values: Vec<f64>,
 }
 
-/// A family with every parameter swept or fixed; exactly two are swept.
+/// A family with every parameter swept or fixed, one or two of them swept:
+/// a curve or a surface of family members.
+///
+/// Points are indexed `(i, j)` along the swept axes, or by `cell = i * n1 +
+/// j`; a curve has `n1 = 1` and `j = 0`, so code written for surfaces runs
+/// unchanged over curves.
+///
+/// Every point is a member of the family. Values are checked one by one
+/// where they are written, and each point as a whole (a constraint joining
+/// parameters, such as a uniform's `low < high`) where the grid is read: a
+/// point that is no member is an error naming the point, not a hole in the
+/// grid that a kind would have to report as something it is not.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Grid {
     /// The family.
     pub family: &'static FamilyDef,
     /// One axis per parameter, in the family's order.
     pub axes: Vec<Axis>,
-    /// The indices in `axes` of the two swept parameters.
-    pub swept: [usize; 2],
+    /// The indices in `axes` of the swept parameters: one or two, in the
+    /// family's order.
+    pub swept: Vec<usize>,
 }
 
 impl Grid {
-    /// The two swept axes.
-    pub fn swept_axes(&self) -> (&Axis, &Axis) {
-        (&self.axes[self.swept[0]], &self.axes[self.swept[1]])
+    /// The first swept axis (the only one of a curve).
+    pub fn first_axis(&self) -> &Axis {
+        &self.axes[self.swept[0]]
     }
 
-    /// Number of points along each swept axis.
+    /// The second swept axis; `None` for a curve.
+    pub fn second_axis(&self) -> Option<&Axis> {
+        self.swept.get(1).map(|&k| &self.axes[k])
+    }
+
+    /// Whether one parameter is swept.
+    pub fn is_curve(&self) -> bool {
+        self.swept.len() == 1
+    }
+
+    /// Number of points along each swept axis; `(n, 1)` for a curve.
     pub fn shape(&self) -> (usize, usize) {
-        let (a, b) = self.swept_axes();
-        (a.values.len(), b.values.len())
+        (
+            self.first_axis().values.len(),
+            self.second_axis().map_or(1, |a| a.values.len()),
+        )
+    }
+
+    /// Number of points.
+    pub fn points(&self) -> usize {
+        let (n0, n1) = self.shape();
+        n0 * n1
+    }
+
+    /// The value of parameter `k` (an index into `axes`) at point `(i, j)`.
+    pub fn value(&self, k: usize, i: usize, j: usize) -> f64 {
+        let values = &self.axes[k].values;
+        if self.swept.first() == Some(&k) {
+            values[i]
+        } else if self.swept.get(1) == Some(&k) {
+            values[j]
+        } else {
+            values[0]
+        }
+    }
+
+    /// Every parameter's value at point `(i, j)`, in the family's order.
+    pub fn params(&self, i: usize, j: usize) -> Vec<f64> {
+        (0..self.axes.len()).map(|k| self.value(k, i, j)).collect()
     }
 
     /// The distribution at point `(i, j)` of the swept axes.
     ///
     /// # Errors
-    /// When the parameters at that point are invalid for the family (for
-    /// example a combination that only fails jointly).
+    /// When the parameters at that point are invalid for the family; never
+    /// for a grid that was read, whose every point was checked.
     pub fn dist(&self, i: usize, j: usize) -> Result<Dist, ParamError> {
-        let params: Vec<f64> = self
-            .axes
+        self.family.build_scalars(&self.params(i, j))
+    }
+
+    /// The parameters held fixed, with their values, in the family's order.
+    pub fn fixed(&self) -> Vec<(&'static str, f64)> {
+        (0..self.axes.len())
+            .filter(|k| !self.swept.contains(k))
+            .map(|k| (self.axes[k].param, self.axes[k].values[0]))
+            .collect()
+    }
+
+    /// How every point is one standard variable shifted and scaled, when it
+    /// is: a location–scale family (see [`LocationScale`]) whose swept
+    /// parameters are among its location and scale.
+    pub fn location_scale(&self) -> Option<LocationScale> {
+        let &(_, loc, scale) = LOCATION_SCALE
             .iter()
-            .enumerate()
-            .map(|(k, axis)| {
-                if k == self.swept[0] {
-                    axis.values[i]
-                } else if k == self.swept[1] {
-                    axis.values[j]
-                } else {
-                    axis.values[0]
-                }
-            })
-            .collect();
-        self.family.build_scalars(&params)
+            .find(|(family, _, _)| *family == self.family.name)?;
+        let index = |name: &str| self.axes.iter().position(|a| a.param == name);
+        let (loc, scale) = (index(loc)?, index(scale)?);
+        if self.swept.iter().any(|&k| k != loc && k != scale) {
+            return None;
+        }
+        let mut params = self.params(0, 0);
+        params[loc] = 0.0;
+        params[scale] = 1.0;
+        let standard = self.family.build_scalars(&params).ok()?;
+        Some(LocationScale {
+            loc,
+            scale,
+            standard,
+        })
     }
 }
 
-/// Reads a grid over any family with scalar parameters.
+/// The location–scale families, with their location and scale parameters:
+/// each member is `loc + scale · Z` for a standard variable `Z` whose law
+/// depends only on the family's other parameters (a Student t's `df`).
+/// A test holds each entry to the claim, density by density.
+const LOCATION_SCALE: &[(&str, &str, &str)] = &[
+    ("normal", "mean", "std"),
+    ("laplace", "loc", "scale"),
+    ("student_t", "loc", "scale"),
+];
+
+/// A grid whose points are one standard variable `Z` shifted and scaled:
+/// the point `(i, j)` is the law of `loc + scale · Z`, so that
+/// `ln q(loc + scale z) = ln q₀(z) − ln scale` with `q₀` the law of `Z`.
+/// Kinds use it to draw once from `q₀` and move the same draws to every
+/// point (common random numbers).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocationScale {
+    /// The index in the grid's axes of the location parameter.
+    pub loc: usize,
+    /// The index in the grid's axes of the scale parameter.
+    pub scale: usize,
+    /// The law of `Z`: the member with location 0 and scale 1, any other
+    /// parameter at its grid value. Its own draws are the standard draws.
+    pub standard: Dist,
+}
+
+impl LocationScale {
+    /// The location and scale of `grid` at point `(i, j)`.
+    pub fn at(&self, grid: &Grid, i: usize, j: usize) -> (f64, f64) {
+        (grid.value(self.loc, i, j), grid.value(self.scale, i, j))
+    }
+}
+
+/// What a place in a spec asks of a grid; everything is checked where the
+/// grid is read.
+#[derive(Debug, Clone, Copy, Default)]
+struct Need {
+    /// Only this family.
+    only: Option<&'static str>,
+    /// Exactly two swept parameters, for kinds that draw surfaces only.
+    surface: bool,
+    /// A continuous family: densities, not masses.
+    continuous: bool,
+}
+
+fn read_grid<'de, D: Deserializer<'de>>(deserializer: D, need: Need) -> Result<Grid, D::Error> {
+    deserializer.deserialize_map(GridVisitor { need })
+}
+
+/// Reads a grid over any family with scalar parameters, sweeping one
+/// parameter or two.
 impl<'de> Deserialize<'de> for Grid {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(GridVisitor { only: None })
+        read_grid(deserializer, Need::default())
     }
 }
 
-/// A grid over the normal family: for experiments that draw from the grid's
-/// members by shifting and scaling standard-normal draws.
+impl Serialize for Grid {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Axes<'a>(&'a [Axis]);
+        impl Serialize for Axes<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(Some(self.0.len()))?;
+                for axis in self.0 {
+                    map.serialize_entry(axis.param, &axis.values)?;
+                }
+                map.end()
+            }
+        }
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(self.family.name, &Axes(&self.axes))?;
+        map.end()
+    }
+}
+
+/// A grid sweeping exactly two parameters, for kinds that draw surfaces.
 #[derive(Debug, Clone, PartialEq)]
-pub struct NormalGrid(pub Grid);
+pub struct Surface(Grid);
+
+impl Surface {
+    /// The grid.
+    pub fn grid(&self) -> &Grid {
+        &self.0
+    }
+
+    /// The two swept axes.
+    pub fn swept_axes(&self) -> (&Axis, &Axis) {
+        (&self.0.axes[self.0.swept[0]], &self.0.axes[self.0.swept[1]])
+    }
+
+    /// Number of points along each swept axis.
+    pub fn shape(&self) -> (usize, usize) {
+        self.0.shape()
+    }
+
+    /// The distribution at point `(i, j)`: see [`Grid::dist`].
+    ///
+    /// # Errors
+    /// When the parameters at that point are invalid for the family.
+    pub fn dist(&self, i: usize, j: usize) -> Result<Dist, ParamError> {
+        self.0.dist(i, j)
+    }
+}
+
+impl<'de> Deserialize<'de> for Surface {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let need = Need {
+            surface: true,
+            ..Need::default()
+        };
+        read_grid(deserializer, need).map(Surface)
+    }
+}
+
+impl Serialize for Surface {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+/// A surface over the normal family: for experiments that draw from the
+/// grid's members by shifting and scaling standard-normal draws.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NormalGrid(pub Surface);
 
 impl<'de> Deserialize<'de> for NormalGrid {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer
-            .deserialize_map(GridVisitor {
-                only: Some("normal"),
-            })
-            .map(NormalGrid)
+        let need = Need {
+            only: Some("normal"),
+            surface: true,
+            ..Need::default()
+        };
+        read_grid(deserializer, need).map(|g| NormalGrid(Surface(g)))
     }
 }
 
@@ -433,8 +615,29 @@ impl Serialize for NormalGrid {
     }
 }
 
+/// A grid over a continuous family (densities, not masses), sweeping one
+/// parameter or two.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContinuousGrid(pub Grid);
+
+impl<'de> Deserialize<'de> for ContinuousGrid {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let need = Need {
+            continuous: true,
+            ..Need::default()
+        };
+        read_grid(deserializer, need).map(ContinuousGrid)
+    }
+}
+
+impl Serialize for ContinuousGrid {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
 struct GridVisitor {
-    only: Option<&'static str>,
+    need: Need,
 }
 
 impl<'de> Visitor<'de> for GridVisitor {
@@ -445,15 +648,16 @@ impl<'de> Visitor<'de> for GridVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Grid, A::Error> {
+        let need = self.need;
         let accept = Accept {
             scalar_only: true,
-            only: self.only,
+            only: need.only,
             ..Accept::default()
         };
         let family = map
             .next_key_seed(Key(|name: &str| accept.family(name)))?
             .ok_or_else(|| de::Error::custom("expected a family name, found an empty mapping"))?;
-        let grid = map.next_value_seed(GridParams(family))?;
+        let grid = map.next_value_seed(GridParams { family, need })?;
         if let Some(extra) = map.next_key::<String>()? {
             return Err(de::Error::custom(format!(
                 "a grid names exactly one family; found `{}` and `{extra}`",
@@ -464,7 +668,10 @@ impl<'de> Visitor<'de> for GridVisitor {
     }
 }
 
-struct GridParams(&'static FamilyDef);
+struct GridParams {
+    family: &'static FamilyDef,
+    need: Need,
+}
 
 impl<'de> DeserializeSeed<'de> for GridParams {
     type Value = Grid;
@@ -481,12 +688,12 @@ impl<'de> Visitor<'de> for GridParams {
         write!(
             f,
             "a sweep or a value for each parameter of {}",
-            self.0.name
+            self.family.name
         )
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Grid, A::Error> {
-        let family = self.0;
+        let Self { family, need } = self;
         let mut slots: Vec<Option<Vec<f64>>> = vec![None; family.params.len()];
         while let Some(index) = map.next_key_seed(ParamName(family))? {
             let def = family.params[index];
@@ -518,46 +725,60 @@ impl<'de> Visitor<'de> for GridParams {
         let swept: Vec<usize> = (0..axes.len())
             .filter(|&k| axes[k].values.len() > 1)
             .collect();
-        let [a, b] = swept[..] else {
+        let allowed = if need.surface { 2..=2 } else { 1..=2 };
+        if !allowed.contains(&swept.len()) {
             let names: Vec<&str> = swept.iter().map(|&k| axes[k].param).collect();
+            let how_many = if need.surface {
+                "exactly two parameters"
+            } else {
+                "one parameter (a curve) or two (a surface)"
+            };
             return Err(de::Error::custom(format!(
-                "a grid sweeps exactly two parameters (give the others one value); this one sweeps {}: [{}]",
+                "a grid here sweeps {how_many}, giving the others one value; this one sweeps {}{}",
                 swept.len(),
-                names.join(", ")
+                if names.is_empty() {
+                    String::new()
+                } else {
+                    format!(": [{}]", names.join(", "))
+                }
             )));
-        };
+        }
+        let points = swept
+            .iter()
+            .fold(1usize, |n, &k| n.saturating_mul(axes[k].values.len()));
+        if points > MAX_GRID_POINTS {
+            return Err(de::Error::custom(format!(
+                "a grid has at most {MAX_GRID_POINTS} points, and this one has {points}"
+            )));
+        }
         let grid = Grid {
             family,
             axes,
-            swept: [a, b],
+            swept,
         };
         // Parameters are checked one by one where they are read; a family
         // may still refuse a combination.
         let (n0, n1) = grid.shape();
         for i in 0..n0 {
             for j in 0..n1 {
-                grid.dist(i, j).map_err(de::Error::custom)?;
+                grid.dist(i, j).map_err(|e| {
+                    let at: Vec<String> = grid
+                        .swept
+                        .iter()
+                        .map(|&k| format!("{} = {}", grid.axes[k].param, grid.value(k, i, j)))
+                        .collect();
+                    de::Error::custom(format!("at the grid point {}: {e}", at.join(", ")))
+                })?;
             }
+        }
+        // A family is discrete or continuous as a whole: one member tells.
+        if need.continuous && grid.dist(0, 0).is_ok_and(|d| d.is_discrete()) {
+            return Err(de::Error::custom(format!(
+                "the {} family is discrete (masses on whole numbers); this grid needs a continuous family, with densities",
+                family.name
+            )));
         }
         Ok(grid)
-    }
-}
-
-impl Serialize for Grid {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        struct Axes<'a>(&'a [Axis]);
-        impl Serialize for Axes<'_> {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let mut map = serializer.serialize_map(Some(self.0.len()))?;
-                for axis in self.0 {
-                    map.serialize_entry(axis.param, &axis.values)?;
-                }
-                map.end()
-            }
-        }
-        let mut map = serializer.serialize_map(Some(1))?;
-        map.serialize_entry(self.family.name, &Axes(&self.axes))?;
-        map.end()
     }
 }
 
@@ -571,6 +792,8 @@ mod tests {
         n: Option<Counts>,
         grid: Option<Grid>,
         normal: Option<NormalGrid>,
+        surface: Option<Surface>,
+        continuous: Option<ContinuousGrid>,
     }
 
     fn parse(src: &str) -> Result<Probe, String> {
@@ -632,12 +855,88 @@ mod tests {
         let e = parse("grid:\n  normal:\n    mean: [0, 1]\n    std: [1, -2]\n").unwrap_err();
         assert!(e.contains("grid.normal.std"), "{e}");
         assert!(e.contains("line 4"), "{e}");
-        let e = parse("grid: {normal: {mean: [0, 1], std: 1}}").unwrap_err();
+        let e = parse("surface: {normal: {mean: [0, 1], std: 1}}").unwrap_err();
         assert!(e.contains("exactly two"), "{e}");
+        let p = parse("surface: {normal: {mean: [0, 1], std: [1, 2, 3]}}").unwrap();
+        assert_eq!(p.surface.unwrap().shape(), (2, 3));
         let e = parse("grid: {normal: {mean: [0, 1], std: {logspace: [0, 1, 3]}}}").unwrap_err();
         assert!(e.contains("logspace"), "{e}");
         let e = parse("grid: {mixture: {weights: [1]}}").unwrap_err();
         assert!(e.contains("cannot be used here"), "{e}");
+    }
+
+    #[test]
+    fn a_grid_sweeping_one_parameter_is_a_curve() {
+        let g = parse("grid: {laplace: {loc: 0.5, scale: {logspace: [0.5, 2, 3]}}}")
+            .unwrap()
+            .grid
+            .unwrap();
+        assert!(g.is_curve());
+        assert_eq!(g.shape(), (3, 1));
+        assert_eq!(g.points(), 3);
+        assert_eq!(g.first_axis().param, "scale");
+        assert_eq!(g.second_axis(), None);
+        assert_eq!(g.fixed(), vec![("loc", 0.5)]);
+        assert_eq!(g.dist(2, 0).unwrap().label(), "laplace(loc=0.5, scale=2)");
+    }
+
+    #[test]
+    fn a_grid_sweeps_one_or_two_parameters_and_says_how_many_it_got() {
+        let e = parse("grid: {normal: {mean: 0, std: 1}}").unwrap_err();
+        assert!(e.contains("sweeps 0"), "{e}");
+        assert!(
+            e.contains("one parameter (a curve) or two (a surface)"),
+            "{e}"
+        );
+        let e = parse("grid: {student_t: {df: [3, 5], loc: [0, 1], scale: [1, 2]}}").unwrap_err();
+        assert!(e.contains("sweeps 3: [df, loc, scale]"), "{e}");
+    }
+
+    #[test]
+    fn every_point_of_a_grid_is_checked_and_a_bad_one_is_named() {
+        // low < high fails only at (low = 1, high = 1) and (low = 1, high = 0.5).
+        let e = parse("grid:\n  uniform:\n    low: [0, 1]\n    high: [0.5, 1, 2]\n").unwrap_err();
+        assert!(e.contains("at the grid point low = 1, high = 0.5"), "{e}");
+        let e = parse(
+            "grid: {normal: {mean: {linspace: [0, 1, 5000]}, std: {linspace: [1, 2, 5000]}}}",
+        )
+        .unwrap_err();
+        assert!(e.contains("at most 10000000 points"), "{e}");
+    }
+
+    #[test]
+    fn a_continuous_grid_refuses_a_discrete_family() {
+        let e = parse("continuous: {poisson: {rate: [1, 2]}}").unwrap_err();
+        assert!(e.contains("the poisson family is discrete"), "{e}");
+        let g = parse("continuous: {gamma: {shape: 2, rate: [1, 2]}}").unwrap();
+        assert_eq!(g.continuous.unwrap().0.shape(), (2, 1));
+    }
+
+    #[test]
+    fn location_scale_members_are_the_standard_variable_shifted_and_scaled() {
+        for src in [
+            "grid: {normal: {mean: [-1, 2], std: [0.5, 3]}}",
+            "grid: {laplace: {loc: [-1, 2], scale: [0.5, 3]}}",
+            "grid: {student_t: {df: 3, loc: [-1, 2], scale: [0.5, 3]}}",
+        ] {
+            let g = parse(src).unwrap().grid.unwrap();
+            let shift = g.location_scale().expect("a location–scale grid");
+            for (i, j) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+                let q = g.dist(i, j).unwrap();
+                let (loc, scale) = shift.at(&g, i, j);
+                for z in [-7.0, -1.5, 0.0, 0.3, 4.0] {
+                    let by_shift = shift.standard.ln_pdf(z) - scale.ln();
+                    let direct = q.ln_pdf(loc + scale * z);
+                    assert!((by_shift - direct).abs() < 1e-12, "{src} ({i}, {j}) at {z}");
+                }
+            }
+        }
+        // A Student t sweeping df is no location–scale grid.
+        let g = parse("grid: {student_t: {df: [3, 5], loc: 0, scale: [1, 2]}}")
+            .unwrap()
+            .grid
+            .unwrap();
+        assert_eq!(g.location_scale(), None);
     }
 
     #[test]

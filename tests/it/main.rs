@@ -7,6 +7,7 @@ mod common;
 mod compare_fits;
 mod determinism;
 mod errors;
+mod grids;
 mod kinds;
 mod layers;
 mod pipeline;
