@@ -60,6 +60,8 @@ kinds! {
     forward_vs_reverse => ForwardVsReverse,
     /// ELBO of a latent-variable model over a grid of variational families.
     elbo_gap => ElboGap,
+    /// A distribution's density, moments and entropy.
+    density => Density,
 }
 
 impl Kind {

@@ -455,7 +455,11 @@ pub fn combine(
     let mut figures: Vec<Figure> = report
         .plots
         .iter()
-        .map(|(name, plot)| plot_figure(name, plot, axes, points, &per_point))
+        .map(|(name, plot)| {
+            let figure = plot_figure(name, plot, axes, points, &per_point);
+            warnings.extend(undrawn(name, &figure));
+            figure
+        })
         .collect();
     figures.extend(
         report
@@ -660,6 +664,49 @@ fn plot_figure(
         height: 440,
         panels: vec![panel],
     }
+}
+
+/// A warning for each line of `figure` with values it cannot show: not a
+/// number (a quantity undefined at that point), or not positive on a log
+/// axis (a Monte Carlo estimate below zero, say). The line is broken there,
+/// which a reader would otherwise take for a missing point.
+fn undrawn(name: &str, figure: &Figure) -> Vec<String> {
+    let fine = |v: f64, log: bool| v.is_finite() && (!log || v > 0.0);
+    let mut warnings = Vec::new();
+    for panel in &figure.panels {
+        let Panel::Plot(p) = panel else { continue };
+        let (log_x, log_y) = (p.x.scale == Scale::Log, p.y.scale == Scale::Log);
+        for series in &p.series {
+            let Shape::Line { xs, ys, .. } = &series.shape else {
+                continue;
+            };
+            let missing: Vec<String> = xs
+                .iter()
+                .zip(ys)
+                .filter(|&(&x, &y)| !(fine(x, log_x) && fine(y, log_y)))
+                .map(|(&x, &y)| format!("{} at {} = {}", expr::short(y), p.x.label, expr::short(x)))
+                .collect();
+            if !missing.is_empty() {
+                let why = if log_y {
+                    "not a positive number"
+                } else {
+                    "not a number"
+                };
+                warnings.push(format!(
+                    "plot `{name}`: {} of `{}` {} {why}, so not drawn: {}",
+                    missing.len(),
+                    if series.label.is_empty() {
+                        &p.y.label
+                    } else {
+                        &series.label
+                    },
+                    if missing.len() == 1 { "is" } else { "are" },
+                    missing.join(", ")
+                ));
+            }
+        }
+    }
+    warnings
 }
 
 /// One line per number and per value of the other axes, in point order.

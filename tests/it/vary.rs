@@ -248,3 +248,63 @@ fn changing_what_is_reported_reruns_nothing_and_changing_an_axis_reruns() {
     let out = build_ok(dir.path(), &[], &[]);
     assert!(out.stdout.contains("ran     noised"), "{}", out.stdout);
 }
+
+#[test]
+fn an_overlay_draws_a_kinds_figure_once_with_a_line_per_point() {
+    let spec = "seed: 1
+vary:
+  ab: [0.01, 0.5, 0.99]
+overlay: [density]
+kind:
+  density:
+    dist: \"mixture(weights=[0.3, 0.7], components=[normal(mean=-2*sqrt(ab), std=sqrt(0.36*ab + 1 - ab)), normal(mean=1.5*sqrt(ab), std=1)])\"
+";
+    let dir = project(
+        &[("marginals", spec)],
+        "{{ figure(id=\"marginals.density\") }}",
+    );
+    build_ok(dir.path(), &[], &[]);
+    let svg = read(dir.path(), "site/assets/likely/marginals/density.svg");
+    for label in ["ab = 0.01", "ab = 0.5", "ab = 0.99"] {
+        assert!(svg.contains(label), "{label}");
+    }
+    // Each point's mean is √ᾱ times the data's mean, 0.45.
+    let n = numbers(dir.path(), "marginals");
+    for k in 0..3 {
+        let ab = n["points"][k]["at"]["ab"].as_f64().unwrap();
+        let mean = n["points"][k]["mean"].as_f64().unwrap();
+        assert!((mean - 0.45 * ab.sqrt()).abs() < 1e-14, "{ab}: {mean}");
+    }
+    fails(
+        &spec.replace("[0.01, 0.5, 0.99]", "{linspace: [0.01, 0.99, 8]}"),
+        &["overlay: 8 points are too many lines"],
+    );
+    fails(
+        &spec.replace("overlay: [density]", "overlay: [densty]"),
+        &["no figure `densty`"],
+    );
+}
+
+#[test]
+fn values_a_plot_cannot_show_are_named_in_a_warning() {
+    let spec = "seed: 1
+vary:
+  m: [-1, 0, 1, 2]
+plots:
+  means: {x: m, y: [mean, std], log_y: true}
+kind:
+  density:
+    dist: {normal: {mean: m, std: 1}}
+";
+    let dir = project(&[("shifted", spec)], "{{ figure(id=\"shifted.means\") }}");
+    let out = build_ok(dir.path(), &[], &[]);
+    let said = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        said.contains(
+            "plot `means`: 2 of `mean` are not a positive number, so not drawn: -1 at m = -1, 0 at m = 0"
+        ),
+        "{said}"
+    );
+    // The standard deviation, 1 everywhere, draws in full.
+    assert!(!said.contains("of `std`"), "{said}");
+}
