@@ -29,6 +29,7 @@ use crate::chart::{Axis, Corner, Figure, Heatmap, Marker, Panel, Plot, Series, c
 use crate::dist::syntax::{Checked, Positive, Real};
 use crate::dist::text::{self, Template};
 use crate::dist::{Constraint, Dist, LN_SQRT_2PI, Normal, Univariate};
+use crate::number::{Power, readable};
 use crate::numeric::sum;
 use crate::outcome::{Cell, Column, Format, Outcome, Table};
 use crate::stats::kl;
@@ -455,8 +456,9 @@ impl Spec {
     }
 }
 
-/// The densities of the posterior, `best` and the prior, over a range
-/// holding the posterior's mass and most of `best`'s.
+/// The densities of the posterior, `best` and the prior, over the range
+/// where the posterior or `best` is above [`SHOWN`] of its peak, with a
+/// margin.
 fn curves<F: Fn(f64) -> f64>(post: &Posterior<F>, best: &Dist, prior: &Dist) -> Curves {
     let (mut lo, mut hi) = post.range();
     let (m, sd) = (best.mean(), best.variance().sqrt());
@@ -465,14 +467,51 @@ fn curves<F: Fn(f64) -> f64>(post: &Posterior<F>, best: &Dist, prior: &Dist) -> 
         lo = lo.min((m - 4.0 * sd).max(qlo));
         hi = hi.max((m + 4.0 * sd).min(qhi));
     }
+    let densities = |z: &[f64], f: &dyn Fn(f64) -> f64| -> Vec<f64> {
+        z.iter().map(|&z| f(z).exp()).collect()
+    };
+    let scan = linspace(lo, hi, CURVE_POINTS);
+    let mut shown: Option<(f64, f64)> = None;
+    for ys in [
+        densities(&scan, &|z| post.ln_pdf(z)),
+        densities(&scan, &|z| best.ln_pdf(z)),
+    ] {
+        let peak = ys.iter().copied().fold(0.0, f64::max);
+        let above: Vec<f64> = (0..ys.len())
+            .filter(|&k| ys[k] > SHOWN * peak)
+            .map(|k| scan[k])
+            .collect();
+        if let (Some(&a), Some(&b)) = (above.first(), above.last()) {
+            shown = Some(shown.map_or((a, b), |(x, y)| (x.min(a), y.max(b))));
+        }
+    }
+    if let Some((a, b)) = shown {
+        let margin = 0.08 * (b - a);
+        (lo, hi) = ((a - margin).max(lo), (b + margin).min(hi));
+    }
     let z = linspace(lo, hi, CURVE_POINTS);
-    let density = |f: &dyn Fn(f64) -> f64| z.iter().map(|&z| f(z).exp()).collect();
     Curves {
-        posterior: density(&|z| post.ln_pdf(z)),
-        best_q: density(&|z| best.ln_pdf(z)),
-        prior: density(&|z| prior.ln_pdf(z)),
+        posterior: densities(&z, &|z| post.ln_pdf(z)),
+        best_q: densities(&z, &|z| best.ln_pdf(z)),
+        prior: densities(&z, &|z| prior.ln_pdf(z)),
         z,
     }
+}
+
+/// The posterior figure shows where a density is above this fraction of
+/// its peak.
+const SHOWN: f64 = 1e-3;
+
+/// `family(name=value, ...)` with three significant digits, for legends.
+fn short_label(q: &Dist) -> String {
+    let params: Vec<String> = q
+        .family()
+        .params
+        .iter()
+        .zip(q.scalar_params())
+        .map(|(def, v)| format!("{}={}", def.name, readable(v, 3, Power::Unicode)))
+        .collect();
+    format!("{}({})", q.family().name, params.join(", "))
 }
 
 /// The findings from the grid's cells.
@@ -863,9 +902,23 @@ impl Spec {
     }
 
     /// The posterior density with the `q` of the largest exact ELBO over it,
-    /// and the prior.
+    /// and the prior; room above the curves for the legend.
     fn posterior_figure(&self, r: &Findings, c: &Curves) -> Figure {
         let k = r.best_exact;
+        let (_, n1) = self.q.shape();
+        let best = self
+            .q
+            .dist(k / n1, k % n1)
+            .map_or_else(|e| e.to_string(), |q| short_label(&q));
+        let peak = [&c.posterior, &c.best_q, &c.prior]
+            .iter()
+            .flat_map(|ys| ys.iter().copied())
+            .fold(0.0, f64::max);
+        let y = if peak > 0.0 && peak.is_finite() {
+            Axis::linear("density").with_range(0.0, 1.45 * peak)
+        } else {
+            Axis::linear("density")
+        };
         Figure {
             name: "posterior".into(),
             width: 640,
@@ -873,7 +926,7 @@ impl Spec {
             panels: vec![Panel::Plot(Plot {
                 title: "Posterior p(z | x) and the q of largest ELBO".into(),
                 x: Axis::linear("z"),
-                y: Axis::linear("density"),
+                y,
                 series: vec![
                     Series::line(
                         "posterior p(z | x)",
@@ -885,9 +938,8 @@ impl Spec {
                     ),
                     Series::line(
                         &format!(
-                            "best q = {}, KL {:.3}",
-                            self.best_label(k),
-                            r.log_px - r.elbo_exact[k]
+                            "q = {best}, KL(q ‖ p) = {}",
+                            readable(r.log_px - r.elbo_exact[k], 3, Power::Unicode)
                         ),
                         color::VERMILLION,
                         c.z.clone(),

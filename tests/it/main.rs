@@ -7,6 +7,7 @@ mod common;
 mod determinism;
 mod errors;
 mod kinds;
+mod latent;
 mod layers;
 mod pipeline;
 mod properties;
