@@ -1126,7 +1126,7 @@ mod tests {
         assert!((r.elbo_mc[k] - r.elbo_exact[k]).abs() < 0.05);
         let out = s.report(&r);
         assert!(out.numbers["best_q"]["q"].as_str().unwrap().starts_with("laplace("));
-        assert_eq!(out.numbers["max_elbo"].get("scale").is_some(), true);
+        assert!(out.numbers["max_elbo"].get("scale").is_some());
         // Gamma q on a positive prior: draws from one stream, all cells.
         let s = with(
             "{latent: {prior: {gamma: {shape: 2, rate: 1}}, likelihood: \"poisson(rate = z)\"}}",
