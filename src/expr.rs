@@ -25,6 +25,12 @@ enum Node {
     Negate(Box<Node>),
     Binary(Op, Box<Node>, Box<Node>),
     Call(Func, Vec<Node>),
+    /// The `i`th variable of a [`Function`].
+    Arg(usize),
+    /// A whole power, `z^2`: `powi` is exact where `powf` rounds and is
+    /// many times faster, which matters for a [`Function`] evaluated at
+    /// every draw.
+    Powi(Box<Node>, i32),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -234,6 +240,8 @@ impl Expr {
                 Node::Negate(a) => walk(a),
                 Node::Binary(_, a, b) => walk(a) || walk(b),
                 Node::Call(_, args) => args.iter().any(walk),
+                Node::Arg(_) => false,
+                Node::Powi(a, _) => walk(a),
             }
         }
         walk(&self.node)
@@ -266,32 +274,225 @@ fn eval(node: &Node, bindings: &Bindings) -> Result<f64, ExprError> {
             },
         },
         Node::Negate(a) => -eval(a, bindings)?,
-        Node::Binary(op, a, b) => {
-            let (a, b) = (eval(a, bindings)?, eval(b, bindings)?);
-            match op {
-                Op::Add => a + b,
-                Op::Sub => a - b,
-                Op::Mul => a * b,
-                Op::Div => a / b,
-                Op::Pow => a.powf(b),
-            }
-        }
+        Node::Binary(op, a, b) => apply(*op, eval(a, bindings)?, eval(b, bindings)?),
+        Node::Powi(a, k) => eval(a, bindings)?.powi(*k),
         Node::Call(func, args) => {
             let values = args
                 .iter()
                 .map(|a| eval(a, bindings))
                 .collect::<Result<Vec<f64>, _>>()?;
             match func {
-                Func::Sqrt => values[0].sqrt(),
-                Func::Exp => values[0].exp(),
-                Func::Ln => values[0].ln(),
-                Func::Log10 => values[0].log10(),
-                Func::Abs => values[0].abs(),
                 Func::Min => values.iter().copied().fold(f64::INFINITY, f64::min),
                 Func::Max => values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                _ => call1(*func, values.first().copied().unwrap_or(f64::NAN)),
             }
         }
+        // Only a `Function` holds variables, and it never reaches here.
+        Node::Arg(_) => {
+            return Err(ExprError {
+                message: "a variable has no value here".into(),
+                column: None,
+            });
+        }
     })
+}
+
+fn apply(op: Op, a: f64, b: f64) -> f64 {
+    match op {
+        Op::Add => a + b,
+        Op::Sub => a - b,
+        Op::Mul => a * b,
+        Op::Div => a / b,
+        Op::Pow => a.powf(b),
+    }
+}
+
+/// A function of one argument (`min` and `max` take several).
+fn call1(func: Func, x: f64) -> f64 {
+    match func {
+        Func::Sqrt => x.sqrt(),
+        Func::Exp => x.exp(),
+        Func::Ln => x.ln(),
+        Func::Log10 => x.log10(),
+        Func::Abs => x.abs(),
+        Func::Min | Func::Max => x,
+    }
+}
+
+/// An expression in variables whose values are given at each evaluation,
+/// read once and evaluated many times: a likelihood's parameters as
+/// functions of its latent `z`, in `normal(mean = z^2, std = 0.5)`.
+///
+/// Besides its variables, an expression may use constants and the names of
+/// the `vary:` point being read ([`with_bindings`]), which are replaced by
+/// their values where it is read; any other name is refused there.
+/// Evaluation allocates nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Function {
+    node: Node,
+}
+
+impl Function {
+    /// Parses `text`, an expression in the variables `free` (the
+    /// arguments of [`Function::at`], in that order).
+    ///
+    /// # Errors
+    /// A malformed expression, a name that is neither a variable, a
+    /// constant nor a varied name (the message lists the variables), or a
+    /// varied name that is also a variable; the message quotes the
+    /// expression.
+    pub fn parse(text: &str, free: &[&str]) -> Result<Self, ExprError> {
+        let quoted = |e: ExprError| ExprError {
+            message: format!("in the expression `{text}`: {}", e.message),
+            column: e.column,
+        };
+        let expr = Expr::parse(text).map_err(quoted)?;
+        SCOPE.with(|s| {
+            let mut scopes = s.borrow_mut();
+            let empty = Bindings::default();
+            let bindings = scopes.last().map_or(&empty, |scope| &scope.bindings);
+            let mut used = false;
+            let node = resolve(expr.node, free, bindings, &mut used).map_err(|name| {
+                quoted(ExprError {
+                    message: unknown_variable(&name, free, bindings),
+                    column: name_column(text, &name),
+                })
+            })?;
+            if used && let Some(scope) = scopes.last_mut() {
+                scope.used_names = true;
+            }
+            Ok(Self { node })
+        })
+    }
+
+    /// Whether the value is the same whatever the variables.
+    pub fn is_constant(&self) -> bool {
+        !has_arg(&self.node)
+    }
+
+    /// The value with `args` for the variables, in the order given to
+    /// [`Function::parse`]; not necessarily finite (`ln(z)` at `z = 0`), and
+    /// NaN for a missing argument.
+    #[inline]
+    pub fn at(&self, args: &[f64]) -> f64 {
+        at(&self.node, args)
+    }
+}
+
+/// Why `name` cannot be used in a [`Function`] of `free`.
+fn unknown_variable(name: &str, free: &[&str], bindings: &Bindings) -> String {
+    if free.contains(&name) {
+        return format!(
+            "`{name}` is a variable here, so it cannot also be a name of the `vary:` block"
+        );
+    }
+    let varied: Vec<&str> = bindings.0.iter().map(|(n, _)| n.as_str()).collect();
+    let mut known = free.join(", ");
+    if !varied.is_empty() {
+        known += &format!(", and the varied names {}", varied.join(", "));
+    }
+    format!("unknown name `{name}`; the names here are: {known}")
+}
+
+/// The column of the first use of `name` as a name (not a function) in
+/// `text`.
+fn name_column(text: &str, name: &str) -> Option<usize> {
+    let tokens = lex(text).ok()?;
+    tokens.iter().enumerate().find_map(|(i, t)| {
+        let called = tokens
+            .get(i + 1)
+            .is_some_and(|next| next.kind == Kind::Symbol('('));
+        (t.kind == Kind::Name(name.to_string()) && !called).then_some(t.column)
+    })
+}
+
+/// `node` with variables as [`Node::Arg`], varied names and constants as
+/// numbers, whole powers as [`Node::Powi`] and every part without a
+/// variable folded to its value; the offending name when one is neither.
+fn resolve(
+    node: Node,
+    free: &[&str],
+    bindings: &Bindings,
+    used: &mut bool,
+) -> Result<Node, String> {
+    let resolved = match node {
+        Node::Name(name) => {
+            let bound = bindings.get(&name);
+            return match free.iter().position(|f| *f == name) {
+                Some(_) if bound.is_some() => Err(name),
+                Some(i) => Ok(Node::Arg(i)),
+                None => match bound {
+                    Some(v) => {
+                        *used = true;
+                        Ok(Node::Number(v))
+                    }
+                    None => match CONSTANTS.iter().find(|(c, _)| *c == name) {
+                        Some((_, v)) => Ok(Node::Number(*v)),
+                        None => Err(name),
+                    },
+                },
+            };
+        }
+        Node::Number(_) | Node::Arg(_) => return Ok(node),
+        Node::Negate(a) => Node::Negate(Box::new(resolve(*a, free, bindings, used)?)),
+        Node::Binary(op, a, b) => {
+            let a = resolve(*a, free, bindings, used)?;
+            let b = resolve(*b, free, bindings, used)?;
+            match (op, &b) {
+                (Op::Pow, Node::Number(k)) if k.fract() == 0.0 && k.abs() <= 64.0 => {
+                    Node::Powi(Box::new(a), *k as i32)
+                }
+                _ => Node::Binary(op, Box::new(a), Box::new(b)),
+            }
+        }
+        Node::Powi(a, k) => Node::Powi(Box::new(resolve(*a, free, bindings, used)?), k),
+        Node::Call(func, args) => Node::Call(
+            func,
+            args.into_iter()
+                .map(|a| resolve(a, free, bindings, used))
+                .collect::<Result<_, _>>()?,
+        ),
+    };
+    Ok(if has_arg(&resolved) {
+        resolved
+    } else {
+        Node::Number(at(&resolved, &[]))
+    })
+}
+
+fn has_arg(node: &Node) -> bool {
+    match node {
+        Node::Arg(_) => true,
+        Node::Number(_) | Node::Name(_) => false,
+        Node::Negate(a) | Node::Powi(a, _) => has_arg(a),
+        Node::Binary(_, a, b) => has_arg(a) || has_arg(b),
+        Node::Call(_, args) => args.iter().any(has_arg),
+    }
+}
+
+/// The value of a resolved node: the evaluation of [`Function::at`],
+/// without allocating.
+fn at(node: &Node, args: &[f64]) -> f64 {
+    match node {
+        Node::Number(x) => *x,
+        Node::Arg(i) => args.get(*i).copied().unwrap_or(f64::NAN),
+        // Resolved away by `Function::parse`.
+        Node::Name(_) => f64::NAN,
+        Node::Negate(a) => -at(a, args),
+        Node::Binary(op, a, b) => apply(*op, at(a, args), at(b, args)),
+        Node::Powi(a, k) => at(a, args).powi(*k),
+        Node::Call(func, items) => match func {
+            Func::Min => items
+                .iter()
+                .map(|n| at(n, args))
+                .fold(f64::INFINITY, f64::min),
+            Func::Max => items
+                .iter()
+                .map(|n| at(n, args))
+                .fold(f64::NEG_INFINITY, f64::max),
+            _ => call1(*func, items.first().map_or(f64::NAN, |n| at(n, args))),
+        },
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -668,11 +869,80 @@ mod tests {
         );
     }
 
+    #[test]
+    fn functions_take_their_variables_at_each_evaluation() {
+        let f = Function::parse("2*z^2 + 0.5 - min(z, 1) + w", &["z", "w"]).unwrap();
+        assert_eq!(f.at(&[3.0, 0.25]), 2.0 * 9.0 + 0.5 - 1.0 + 0.25);
+        assert_eq!(f.at(&[-1.5, 0.0]), 2.0 * 2.25 + 0.5 + 1.5);
+        assert!(!f.is_constant());
+        let c = Function::parse("2*pi - sqrt(4)", &["z"]).unwrap();
+        assert!(c.is_constant());
+        assert_eq!(c.at(&[]), 2.0 * std::f64::consts::PI - 2.0);
+        // Values need not be finite: the caller checks them.
+        assert!(
+            Function::parse("ln(z)", &["z"])
+                .unwrap()
+                .at(&[0.0])
+                .is_infinite()
+        );
+        assert!(Function::parse("z", &["z"]).unwrap().at(&[]).is_nan());
+    }
+
+    #[test]
+    fn whole_powers_are_exact_and_others_as_before() {
+        let cube = Function::parse("z^3", &["z"]).unwrap();
+        assert_eq!(cube.at(&[1.1]), 1.1f64 * 1.1 * 1.1);
+        assert_eq!(cube.at(&[-2.0]), -8.0);
+        let root = Function::parse("z^0.5", &["z"]).unwrap();
+        assert_eq!(root.at(&[2.25]), 1.5);
+        assert_eq!(Function::parse("z^-2", &["z"]).unwrap().at(&[2.0]), 0.25);
+    }
+
+    #[test]
+    fn functions_refuse_names_that_are_not_their_variables_and_point_at_them() {
+        let e = Function::parse("y*z", &["z"]).unwrap_err();
+        assert!(
+            e.message
+                .contains("in the expression `y*z`: unknown name `y`; the names here are: z"),
+            "{e}"
+        );
+        assert_eq!(e.column, Some(1));
+        let e = Function::parse("z + sqrt(yy)", &["z"]).unwrap_err();
+        assert_eq!(e.column, Some(10), "{e}");
+        let e = Function::parse("z + ", &["z"]).unwrap_err();
+        assert!(e.message.contains("the expression ends"), "{e}");
+    }
+
+    #[test]
+    fn functions_take_varied_names_as_numbers_and_record_their_use() {
+        let b = Bindings(vec![("a".into(), 3.0)]);
+        let (f, used) = with_bindings(&b, || Function::parse("a*z", &["z"]));
+        assert_eq!((f.unwrap().at(&[2.0]), used), (6.0, true));
+        let (f, used) = with_bindings(&b, || Function::parse("pi*z", &["z"]));
+        assert_eq!((f.is_ok(), used), (true, false));
+        let (e, _) = with_bindings(&b, || Function::parse("b*z", &["z"]));
+        let e = e.unwrap_err().message;
+        assert!(
+            e.contains("the names here are: z, and the varied names a"),
+            "{e}"
+        );
+        let clash = Bindings(vec![("z".into(), 1.0)]);
+        let (e, _) = with_bindings(&clash, || Function::parse("2*z", &["z"]));
+        let e = e.unwrap_err().message;
+        assert!(
+            e.contains("cannot also be a name of the `vary:` block"),
+            "{e}"
+        );
+    }
+
     proptest::proptest! {
         #[test]
         fn any_text_parses_or_fails_cleanly(s in "[a-z0-9 .+*/^(),e-]{0,40}") {
             if let Ok(e) = Expr::parse(&s) {
                 let _ = e.eval(&Bindings(vec![("a".into(), 1.5)]));
+            }
+            if let Ok(f) = Function::parse(&s, &["a"]) {
+                let _ = f.at(&[1.5]);
             }
         }
 

@@ -13,7 +13,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
 use super::param::{self, Constraint, ParamDef, ParamKind, ParamValue};
-use super::{Dist, FamilyDef};
+use super::{AnyDist, Dist, FamilyDef, MvNormal};
 
 impl<'de> Deserialize<'de> for Dist {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -437,6 +437,116 @@ impl<'de> Visitor<'de> for MatrixVisitor {
     }
 }
 
+/// A distribution of any dimension: a one-dimensional one as for [`Dist`],
+/// or `{mvnormal: {mean: [0, 0], cov: [[1, 0], [0, 1]]}}`, or either in the
+/// text syntax.
+impl<'de> Deserialize<'de> for AnyDist {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(AnyVisitor)
+    }
+}
+
+struct AnyVisitor;
+
+impl<'de> Visitor<'de> for AnyVisitor {
+    type Value = AnyDist;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "a distribution written as {family: {parameter: value, ...}}, e.g. {normal: {mean: 0, std: 1}} or {mvnormal: {mean: [0, 0], cov: [[1, 0], [0, 1]]}}",
+        )
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<AnyDist, E> {
+        super::text::parse(v).map_err(|e| E::custom(format!("in `{v}` {e}")))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AnyDist, A::Error> {
+        let family = map
+            .next_key_seed(Key(|name: &str| {
+                if name == MvNormal::NAME {
+                    Ok(None)
+                } else {
+                    Accept::default().family(name).map(Some)
+                }
+            }))?
+            .ok_or_else(|| de::Error::custom("expected a family name, found an empty mapping"))?;
+        let Some(family) = family else {
+            let mv = map.next_value_seed(MvParams)?;
+            if let Some(extra) = map.next_key::<String>()? {
+                return Err(de::Error::custom(format!(
+                    "a distribution names exactly one family; found `mvnormal` and `{extra}`"
+                )));
+            }
+            return Ok(AnyDist::MvNormal(mv));
+        };
+        params_of(family, map).map(AnyDist::Uni)
+    }
+}
+
+/// The parameters of a multivariate normal, `{mean: [...], cov: [[...], ...]}`.
+struct MvParams;
+
+impl<'de> DeserializeSeed<'de> for MvParams {
+    type Value = MvNormal;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<MvNormal, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for MvParams {
+    type Value = MvNormal;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the parameters of mvnormal as a mapping: mean, cov")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MvNormal, A::Error> {
+        let defs = MvNormal::PARAMS;
+        let mut values: Vec<Option<ParamValue>> = vec![None; defs.len()];
+        while let Some(index) = map.next_key_seed(Key(|name: &str| {
+            defs.iter().position(|d| d.name == name).ok_or_else(|| {
+                format!("unknown parameter `{name}` of mvnormal, expected: mean, cov")
+            })
+        }))? {
+            if values[index].is_some() {
+                return Err(de::Error::custom(format!(
+                    "parameter `{}` is given twice",
+                    defs[index].name
+                )));
+            }
+            values[index] = Some(map.next_value_seed(ValueOf(defs[index]))?);
+        }
+        let values = values
+            .into_iter()
+            .zip(defs)
+            .map(|(slot, def)| {
+                slot.ok_or_else(|| {
+                    de::Error::custom(format!(
+                        "missing parameter `{}` of mvnormal (it takes mean, cov)",
+                        def.name
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, A::Error>>()?;
+        MvNormal::from_params(&values).map_err(de::Error::custom)
+    }
+}
+
+impl Serialize for AnyDist {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            AnyDist::Uni(d) => d.serialize(serializer),
+            AnyDist::MvNormal(d) => {
+                let mut outer = serializer.serialize_map(Some(1))?;
+                outer.serialize_entry(MvNormal::NAME, &Params(MvNormal::PARAMS, d.params()))?;
+                outer.end()
+            }
+        }
+    }
+}
+
 impl Serialize for Dist {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let family = self.family();
@@ -513,6 +623,28 @@ mod tests {
 
         let e = parse("normal: {mean: zero, std: 1}\n").unwrap_err();
         assert!(e.contains("normal.mean"), "{e}");
+    }
+
+    #[test]
+    fn reads_multivariate_normals_in_yaml_and_text_and_refuses_bad_ones() {
+        let any = |src: &str| serde_yaml::from_str::<AnyDist>(src).map_err(|e| e.to_string());
+        let a = any("{mvnormal: {mean: [0, 1], cov: [[1, 0.5], [0.5, 2]]}}").unwrap();
+        let b = any("\"mvnormal(mean=[0, 1], cov=[[1, 0.5], [0.5, 2]])\"").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.family_name(), "mvnormal");
+        let back: AnyDist = serde_yaml::from_str(&serde_yaml::to_string(&a).unwrap()).unwrap();
+        assert_eq!(back, a);
+        let n = any("{normal: {mean: 0, std: 1}}").unwrap();
+        assert_eq!(
+            n,
+            AnyDist::Uni(parse("{normal: {mean: 0, std: 1}}").unwrap())
+        );
+        let e = any("mvnormal:\n  mean: [0, 0]\n  cov: [[1, 2], [2, 1]]\n").unwrap_err();
+        assert!(e.contains("cov") && e.contains("positive definite"), "{e}");
+        let e = any("{mvnormal: {mean: [0, 0]}}").unwrap_err();
+        assert!(e.contains("missing parameter `cov`"), "{e}");
+        let e = any("{mvnormal: {mean: [0, 0], covariance: [[1]]}}").unwrap_err();
+        assert!(e.contains("unknown parameter `covariance`"), "{e}");
     }
 
     #[test]

@@ -5,11 +5,16 @@
 //! The command line uses this syntax, and specs accept it as a string
 //! wherever they name a distribution. Parameters are named exactly as in
 //! YAML; errors give the column.
+//!
+//! A [`Template`] is a distribution whose parameters are expressions in
+//! variables, `normal(mean = z^2, std = 0.5)`: read once, and built at each
+//! value of the variables.
 
 use std::fmt;
 
-use super::param::{self, ParamDef, ParamKind, ParamValue};
+use super::param::{self, ParamDef, ParamError, ParamKind, ParamValue};
 use super::{AnyDist, Dist, FamilyDef, MvNormal};
+use crate::expr::Function;
 
 /// A syntax or parameter error at a column (1-based, in characters).
 #[derive(Debug, Clone, PartialEq)]
@@ -33,17 +38,7 @@ impl std::error::Error for TextError {}
 /// # Errors
 /// A [`TextError`] with the column of the problem.
 pub fn parse(text: &str) -> Result<AnyDist, TextError> {
-    let mut p = Parser {
-        chars: text.chars().collect(),
-        pos: 0,
-        depth: 0,
-    };
-    let call = p.call()?;
-    p.skip_space();
-    if p.pos < p.chars.len() {
-        return Err(p.error("unexpected text after the distribution"));
-    }
-    build(&call)
+    build(&Parser::new(text, None).whole()?)
 }
 
 /// Parses a one-dimensional distribution.
@@ -61,10 +56,103 @@ pub fn parse_uni(text: &str) -> Result<Dist, TextError> {
     }
 }
 
+/// The most parameters a [`Template`]'s family may have: it builds its
+/// members from an array of this size, without allocating.
+const MAX_TEMPLATE_PARAMS: usize = 4;
+
+/// A one-dimensional distribution whose parameters are expressions in
+/// variables: `normal(mean = z^2, std = 0.5)` in `z`. Read and checked
+/// once; [`Template::at`] builds the member at given values of the
+/// variables, cheaply enough to do at every draw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    text: String,
+    family: &'static FamilyDef,
+    params: Vec<Function>,
+}
+
+/// Parses a [`Template`] in the variables `free`: a family with scalar
+/// parameters, each an expression in `free`, constants and the names of
+/// the `vary:` point being read. Parameters that do not depend on the
+/// variables are checked here.
+///
+/// # Errors
+/// A [`TextError`] with the column of the problem: malformed text, an
+/// unknown family or one whose parameters are not all scalars, an unknown,
+/// missing or repeated parameter, a name that is not a variable (the
+/// message lists them), or a constant parameter out of its range.
+pub fn parse_template(text: &str, free: &[&str]) -> Result<Template, TextError> {
+    let call = Parser::new(text, Some(free)).whole()?;
+    let at = |message: String| TextError {
+        column: call.column,
+        message,
+    };
+    if call.name == MvNormal::NAME {
+        return Err(at(
+            "mvnormal is multivariate; a one-dimensional distribution is needed here".into(),
+        ));
+    }
+    let family = FamilyDef::find(&call.name).ok_or_else(|| {
+        at(format!(
+            "unknown family `{}`, expected one of: {}",
+            call.name,
+            FamilyDef::names()
+        ))
+    })?;
+    if !family.is_scalar() || family.params.len() > MAX_TEMPLATE_PARAMS {
+        return Err(at(format!(
+            "the {} family cannot be used here: only families with scalar parameters can",
+            family.name
+        )));
+    }
+    let params = values_for(&call, family.params, function)?;
+    if params.iter().all(Function::is_constant) {
+        let values: Vec<f64> = params.iter().map(|f| f.at(&[])).collect();
+        family
+            .build_scalars(&values)
+            .map_err(|e| at(e.to_string()))?;
+    }
+    Ok(Template {
+        text: text.to_string(),
+        family,
+        params,
+    })
+}
+
+impl Template {
+    /// The text it was read from.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The family.
+    pub fn family(&self) -> &'static FamilyDef {
+        self.family
+    }
+
+    /// The member at `args`, the values of the variables in the order given
+    /// to [`parse_template`]. Allocates nothing unless it fails.
+    ///
+    /// # Errors
+    /// A [`ParamError`] naming the first parameter that is not finite or
+    /// not valid for the family there.
+    #[inline]
+    pub fn at(&self, args: &[f64]) -> Result<Dist, ParamError> {
+        let mut values: [ParamValue; MAX_TEMPLATE_PARAMS] =
+            std::array::from_fn(|_| ParamValue::Scalar(f64::NAN));
+        for (slot, f) in values.iter_mut().zip(&self.params) {
+            *slot = ParamValue::Scalar(f.at(args));
+        }
+        self.family.build(&values[..self.params.len()])
+    }
+}
+
 /// A parsed value, with the column where it starts.
 #[derive(Debug, Clone)]
 enum Raw {
     Num(f64, usize),
+    /// An expression in a [`Template`]'s variables.
+    Fn(Function, usize),
     List(Vec<Raw>, usize),
     Call(Call),
 }
@@ -72,7 +160,7 @@ enum Raw {
 impl Raw {
     fn column(&self) -> usize {
         match self {
-            Raw::Num(_, c) | Raw::List(_, c) => *c,
+            Raw::Num(_, c) | Raw::Fn(_, c) | Raw::List(_, c) => *c,
             Raw::Call(call) => call.column,
         }
     }
@@ -85,11 +173,14 @@ struct Call {
     args: Vec<(String, usize, Raw)>,
 }
 
-struct Parser {
+struct Parser<'a> {
     chars: Vec<char>,
     pos: usize,
     /// How many lists and calls enclose the current position.
     depth: usize,
+    /// A [`Template`]'s variables: numbers are then read as expressions
+    /// in them.
+    free: Option<&'a [&'a str]>,
 }
 
 /// Lists and distributions nest at most this deep: no family needs more
@@ -97,7 +188,26 @@ struct Parser {
 /// stack.
 const MAX_DEPTH: usize = 32;
 
-impl Parser {
+impl<'a> Parser<'a> {
+    fn new(text: &str, free: Option<&'a [&'a str]>) -> Self {
+        Self {
+            chars: text.chars().collect(),
+            pos: 0,
+            depth: 0,
+            free,
+        }
+    }
+
+    /// A distribution and nothing after it.
+    fn whole(&mut self) -> Result<Call, TextError> {
+        let call = self.call()?;
+        self.skip_space();
+        if self.pos < self.chars.len() {
+            return Err(self.error("unexpected text after the distribution"));
+        }
+        Ok(call)
+    }
+
     fn error(&self, message: impl Into<String>) -> TextError {
         TextError {
             column: self.pos + 1,
@@ -238,19 +348,21 @@ impl Parser {
                 message: "expected a number, a list or a distribution".into(),
             });
         }
-        crate::expr::value_of(text)
-            .map(|x| Raw::Num(x, start + 1))
-            .map_err(|e| TextError {
-                column: start + e.column.unwrap_or(1),
-                message: e.message,
-            })
+        let value = match self.free {
+            Some(free) => Function::parse(text, free).map(|f| Raw::Fn(f, start + 1)),
+            None => crate::expr::value_of(text).map(|x| Raw::Num(x, start + 1)),
+        };
+        value.map_err(|e| TextError {
+            column: start + e.column.unwrap_or(1),
+            message: e.message,
+        })
     }
 }
 
 fn build(call: &Call) -> Result<AnyDist, TextError> {
     let at = |column: usize, message: String| TextError { column, message };
     if call.name == MvNormal::NAME {
-        let values = values_for(call, MvNormal::PARAMS)?;
+        let values = values_for(call, MvNormal::PARAMS, convert)?;
         return MvNormal::from_params(&values)
             .map(AnyDist::MvNormal)
             .map_err(|e| at(call.column, e.to_string()));
@@ -266,7 +378,7 @@ fn build(call: &Call) -> Result<AnyDist, TextError> {
             ),
         )
     })?;
-    let values = values_for(call, family.params)?;
+    let values = values_for(call, family.params, convert)?;
     family
         .build(&values)
         .map(AnyDist::Uni)
@@ -274,9 +386,13 @@ fn build(call: &Call) -> Result<AnyDist, TextError> {
 }
 
 /// Matches the call's arguments to `defs`, converting each value.
-fn values_for(call: &Call, defs: &[ParamDef]) -> Result<Vec<ParamValue>, TextError> {
+fn values_for<T>(
+    call: &Call,
+    defs: &[ParamDef],
+    convert: impl Fn(&ParamDef, &Raw) -> Result<T, TextError>,
+) -> Result<Vec<T>, TextError> {
     let names = || defs.iter().map(|d| d.name).collect::<Vec<_>>().join(", ");
-    let mut slots: Vec<Option<ParamValue>> = vec![None; defs.len()];
+    let mut slots: Vec<Option<T>> = defs.iter().map(|_| None).collect();
     for (name, column, raw) in &call.args {
         let index = defs
             .iter()
@@ -312,6 +428,31 @@ fn values_for(call: &Call, defs: &[ParamDef]) -> Result<Vec<ParamValue>, TextErr
             })
         })
         .collect()
+}
+
+/// A [`Template`]'s parameter: an expression, checked now when it does
+/// not depend on the variables.
+fn function(def: &ParamDef, raw: &Raw) -> Result<Function, TextError> {
+    match (def.kind, raw) {
+        (ParamKind::Scalar(c), Raw::Fn(f, column)) => {
+            if f.is_constant() {
+                c.check(def.name, f.at(&[])).map_err(|e| TextError {
+                    column: *column,
+                    message: e.to_string(),
+                })?;
+            }
+            Ok(f.clone())
+        }
+        (ParamKind::Scalar(c), other) => Err(TextError {
+            column: other.column(),
+            message: format!("`{}` must be {c}", def.name),
+        }),
+        // Refused with the family, before any parameter is read.
+        _ => Err(TextError {
+            column: raw.column(),
+            message: format!("`{}` is not a scalar parameter", def.name),
+        }),
+    }
 }
 
 fn convert(def: &ParamDef, raw: &Raw) -> Result<ParamValue, TextError> {
@@ -405,6 +546,67 @@ mod tests {
         assert!((m.mean() - 0.45).abs() < 1e-15);
         let mv = parse(" mvnormal( mean = [0, 1e-3], cov=[[1, 0.5], [0.5, 2]] ) ").unwrap();
         assert_eq!(mv.family_name(), "mvnormal");
+    }
+
+    #[test]
+    fn templates_build_their_member_at_each_value_of_the_variable() {
+        let t = parse_template("normal(mean = 2*z + 0.5, std = 0.8)", &["z"]).unwrap();
+        assert_eq!(t.family().name, "normal");
+        assert_eq!(t.text(), "normal(mean = 2*z + 0.5, std = 0.8)");
+        assert_eq!(t.at(&[1.0]).unwrap().label(), "normal(mean=2.5, std=0.8)");
+        assert_eq!(t.at(&[-0.25]).unwrap().label(), "normal(mean=0, std=0.8)");
+        let p = parse_template("poisson(rate = exp(z))", &["z"]).unwrap();
+        assert_eq!(p.at(&[0.0]).unwrap().mean(), 1.0);
+        let s = parse_template("student_t(df = 3, loc = z^2, scale = 1 + abs(z))", &["z"]).unwrap();
+        assert_eq!(
+            s.at(&[-2.0]).unwrap().label(),
+            "student_t(df=3, loc=4, scale=3)"
+        );
+        // Parameters that depend on the variable are checked where built.
+        let e = parse_template("normal(mean = 0, std = z)", &["z"])
+            .unwrap()
+            .at(&[-1.0])
+            .unwrap_err();
+        assert_eq!(e.param, "std");
+        let e = parse_template("normal(mean = exp(z), std = 1)", &["z"])
+            .unwrap()
+            .at(&[1000.0])
+            .unwrap_err();
+        assert_eq!(e.param, "mean");
+    }
+
+    #[test]
+    fn template_errors_give_the_column() {
+        let e = parse_template("normal(mean = y*z, std = 1)", &["z"]).unwrap_err();
+        assert_eq!(e.column, 15, "{e}");
+        assert!(
+            e.message
+                .contains("unknown name `y`; the names here are: z"),
+            "{e}"
+        );
+        let e = parse_template("norml(mean = z, std = 1)", &["z"]).unwrap_err();
+        assert_eq!(e.column, 1);
+        assert!(e.message.contains("unknown family `norml`"), "{e}");
+        let e = parse_template(
+            "mixture(weights = [1], components = [normal(mean = z, std = 1)])",
+            &["z"],
+        )
+        .unwrap_err();
+        assert!(
+            e.message.contains("only families with scalar parameters"),
+            "{e}"
+        );
+        let e = parse_template("normal(mean = z, std = -1)", &["z"]).unwrap_err();
+        assert_eq!(e.column, 24, "{e}");
+        assert!(e.message.contains("std"), "{e}");
+        let e = parse_template("uniform(low = 1, high = 0)", &["z"]).unwrap_err();
+        assert!(e.message.contains("low"), "{e}");
+        let e = parse_template("normal(mean = z)", &["z"]).unwrap_err();
+        assert!(e.message.contains("missing parameter `std`"), "{e}");
+        let e = parse_template("mvnormal(mean = [z], cov = [[1]])", &["z"]).unwrap_err();
+        assert!(e.message.contains("multivariate"), "{e}");
+        let e = parse_template("normal(mean = z, std = 1) x", &["z"]).unwrap_err();
+        assert!(e.message.contains("unexpected text"), "{e}");
     }
 
     #[test]

@@ -6,6 +6,9 @@
 //! mean and standard deviation against the closed form (or quadrature when
 //! the pair of families has none).
 //!
+//! `p` and `q` may also be multivariate normals of the same dimension, whose
+//! divergence has a closed form.
+//!
 //! When `ln p − ln q` has infinite variance under `p` (a heavy-tailed `p`
 //! against a light-tailed `q`), the estimates still converge but their
 //! spread does not shrink like `1/√n`: the report flags it and warns.
@@ -17,7 +20,7 @@ use serde_json::json;
 
 use super::{Compute, Ctx, Size};
 use crate::chart::{Axis, Corner, Figure, Marker, Panel, Plot, Series, Shape, color};
-use crate::dist::{Dist, Univariate};
+use crate::dist::{AnyDist, Dist, MvNormal, Univariate};
 use crate::numeric::sum;
 use crate::outcome::{Cell, Column, Format, Outcome, Table};
 use crate::stats::kl;
@@ -32,9 +35,9 @@ const BLOCK: usize = 1024;
 #[serde(deny_unknown_fields)]
 pub struct Spec {
     /// The distribution sampled from: the first argument of KL.
-    pub p: Dist,
-    /// The second argument of KL.
-    pub q: Dist,
+    pub p: AnyDist,
+    /// The second argument of KL, of the same dimension.
+    pub q: AnyDist,
     /// Sample sizes.
     pub n: Counts,
     /// Independent estimates per sample size (at least 2, for their spread).
@@ -58,19 +61,56 @@ impl Spec {
     fn estimate(&self, ctx: &Ctx<'_>, k: usize, r: usize) -> f64 {
         let n = self.n.0[k];
         let mut rng = ctx.rng(&[k as u64, r as u64]);
-        let mut buf = vec![0.0; BLOCK.min(n)];
-        let mut total = 0.0;
-        let mut left = n;
-        while left > 0 {
-            let block = &mut buf[..BLOCK.min(left)];
-            for x in block.iter_mut() {
-                *x = self.p.sample(&mut rng);
-            }
-            total += self.p.sum_ln_pdf(block) - self.q.sum_ln_pdf(block);
-            left -= block.len();
+        match (&self.p, &self.q) {
+            (AnyDist::Uni(p), AnyDist::Uni(q)) => estimate(p, q, n, &mut rng),
+            (AnyDist::MvNormal(p), AnyDist::MvNormal(q)) => estimate_mv(p, q, n, &mut rng),
+            // Refused by `validate`.
+            _ => f64::NAN,
         }
-        total / n as f64
     }
+
+    /// Why `ln p − ln q` has infinite variance under `p`, when it has (never
+    /// for two normals).
+    fn infinite_variance(&self) -> Option<String> {
+        match (&self.p, &self.q) {
+            (AnyDist::Uni(p), AnyDist::Uni(q)) => kl::monte_carlo_breaks(p, q),
+            _ => None,
+        }
+    }
+}
+
+/// One estimate from `n` draws of a one-dimensional `p`.
+fn estimate(p: &Dist, q: &Dist, n: usize, rng: &mut impl rand::Rng) -> f64 {
+    let mut buf = vec![0.0; BLOCK.min(n)];
+    let mut total = 0.0;
+    let mut left = n;
+    while left > 0 {
+        let block = &mut buf[..BLOCK.min(left)];
+        for x in block.iter_mut() {
+            *x = p.sample(rng);
+        }
+        total += p.sum_ln_pdf(block) - q.sum_ln_pdf(block);
+        left -= block.len();
+    }
+    total / n as f64
+}
+
+/// One estimate from `n` draws of a multivariate normal `p`, summed in
+/// blocks as in one dimension.
+fn estimate_mv(p: &MvNormal, q: &MvNormal, n: usize, rng: &mut impl rand::Rng) -> f64 {
+    let mut total = 0.0;
+    let mut left = n;
+    while left > 0 {
+        let size = BLOCK.min(left);
+        let mut block = 0.0;
+        for _ in 0..size {
+            let x = p.sample(rng);
+            block += p.ln_pdf(&x) - q.ln_pdf(&x);
+        }
+        total += block;
+        left -= size;
+    }
+    total / n as f64
 }
 
 impl Compute for Spec {
@@ -81,7 +121,7 @@ impl Compute for Spec {
     }
 
     fn compute(&self, ctx: &Ctx<'_>) -> anyhow::Result<Findings> {
-        let exact = kl::kl(&self.p, &self.q).context("the exact KL(p ‖ q)")?;
+        let exact = kl::kl_any(&self.p, &self.q).context("the exact KL(p ‖ q)")?;
         let reps = self.replicates.0;
         let estimates: Vec<f64> = (0..self.n.0.len() * reps)
             .into_par_iter()
@@ -100,7 +140,7 @@ impl Compute for Spec {
             exact,
             mean,
             std,
-            infinite_variance: kl::monte_carlo_breaks(&self.p, &self.q),
+            infinite_variance: self.infinite_variance(),
         })
     }
 
@@ -113,8 +153,27 @@ impl Compute for Spec {
             },
             mean: vec![1.0; self.n.0.len()],
             std: vec![1.0; self.n.0.len()],
-            infinite_variance: kl::monte_carlo_breaks(&self.p, &self.q),
+            infinite_variance: self.infinite_variance(),
         }
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        let dim = |d: &AnyDist| match d {
+            AnyDist::Uni(_) => 1,
+            AnyDist::MvNormal(m) => m.dim(),
+        };
+        let (dp, dq) = (dim(&self.p), dim(&self.q));
+        if dp != dq {
+            return Err(format!(
+                "q: has dimension {dq} but p has dimension {dp}; KL(p ‖ q) needs the same"
+            ));
+        }
+        if matches!(self.q, AnyDist::Uni(_)) != matches!(self.p, AnyDist::Uni(_)) {
+            return Err(
+                "q: p and q must both be one-dimensional or both multivariate normals".into(),
+            );
+        }
+        Ok(())
     }
 
     fn report(&self, r: &Findings) -> Outcome {
@@ -247,6 +306,47 @@ mod tests {
         let out = s.report(&r);
         assert_eq!(out.numbers["finite_variance"], true);
         assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+    }
+
+    #[test]
+    fn two_dimensional_normals_are_estimated_against_their_closed_form() {
+        // KL(N(μp, Σp) ‖ N(μq, Σq)) = ½[tr(Σq⁻¹Σp) + Δᵀ Σq⁻¹ Δ − 2 + ln det Σq − ln det Σp]
+        // with Σp = [[1, 0.5], [0.5, 2]], μp = 0, Σq = [[2, 0], [0, 1]],
+        // μq = (1, −1): tr = ½ + 2, Δᵀ Σq⁻¹ Δ = ½ + 1, det Σp = 1.75,
+        // det Σq = 2, so KL = ½[2.5 + 1.5 − 2 + ln(2 / 1.75)].
+        let s: Spec = serde_yaml::from_str(
+            "p: {mvnormal: {mean: [0, 0], cov: [[1, 0.5], [0.5, 2]]}}\n\
+             q: \"mvnormal(mean=[1, -1], cov=[[2, 0], [0, 1]])\"\nn: [100, 10000]\nreplicates: 100\n",
+        )
+        .unwrap();
+        assert_eq!(s.validate(), Ok(()));
+        let r = s.compute(&Ctx::new(5, &|_| {})).unwrap();
+        let exact = 0.5 * (2.0 + (2.0f64 / 1.75).ln());
+        assert_eq!(r.exact.method, kl::Method::ClosedForm);
+        assert!((r.exact.value - exact).abs() < 1e-14, "{}", r.exact.value);
+        for k in 0..2 {
+            let se = r.std[k] / 100f64.sqrt();
+            assert!((r.mean[k] - exact).abs() < 5.0 * se, "k {k}: {}", r.mean[k]);
+        }
+        assert!(r.infinite_variance.is_none());
+        let out = s.report(&r);
+        assert_eq!(out.numbers["p"], "mvnormal(mean=[0, 0], cov=[[1, 0.5], [0.5, 2]])");
+    }
+
+    #[test]
+    fn distributions_of_different_dimensions_are_refused() {
+        let s: Spec = serde_yaml::from_str(
+            "p: {mvnormal: {mean: [0, 0], cov: [[1, 0], [0, 1]]}}\n\
+             q: {normal: {mean: 0, std: 1}}\nn: [10]\nreplicates: 2\n",
+        )
+        .unwrap();
+        assert!(s.validate().unwrap_err().contains("dimension 1"));
+        let s: Spec = serde_yaml::from_str(
+            "p: {mvnormal: {mean: [0, 0], cov: [[1, 0], [0, 1]]}}\n\
+             q: {mvnormal: {mean: [0, 0, 0], cov: [[1, 0, 0], [0, 1, 0], [0, 0, 1]]}}\nn: [10]\nreplicates: 2\n",
+        )
+        .unwrap();
+        assert!(s.validate().unwrap_err().contains("dimension 3"));
     }
 
     #[test]

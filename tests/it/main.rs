@@ -9,6 +9,7 @@ mod determinism;
 mod errors;
 mod grids;
 mod kinds;
+mod latent;
 mod layers;
 mod pipeline;
 mod properties;
