@@ -34,7 +34,7 @@ use crate::numeric::sum;
 use crate::outcome::{Cell, Column, Format, Outcome, Table};
 use crate::stats::kl;
 use crate::stats::posterior::{Posterior, PosteriorError};
-use crate::vocab::sweep::{Count, Grid, linspace};
+use crate::vocab::sweep::{Count, Surface, linspace};
 
 /// The spec.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -46,7 +46,7 @@ pub struct Spec {
     pub x: Observations,
     /// The grid of variational distributions `q(z)`, over a continuous
     /// family.
-    pub q: Grid,
+    pub q: Surface,
     /// Draws per grid point for the Monte Carlo ELBO.
     pub draws: Count,
 }
@@ -592,7 +592,7 @@ impl Compute for Spec {
             if self.q.dist(k / n1, k % n1).is_ok_and(|q| q.is_discrete()) {
                 return Err(format!(
                     "q: the {} family is discrete; q must be a continuous distribution",
-                    self.q.family.name
+                    self.q.grid().family.name
                 ));
             }
         }
@@ -698,7 +698,7 @@ impl Spec {
     /// the parameters' own names otherwise.
     fn symbols(&self) -> (&'static str, &'static str) {
         let (ax0, ax1) = self.q.swept_axes();
-        if self.q.family.name == "normal" && (ax0.param, ax1.param) == ("mean", "std") {
+        if self.q.grid().family.name == "normal" && (ax0.param, ax1.param) == ("mean", "std") {
             ("m", "t")
         } else {
             (ax0.param, ax1.param)
@@ -803,7 +803,7 @@ impl Spec {
         let n1 = ax1.values.len();
         let (x_label, y_label) = self.axis_labels();
         let (s0, s1) = self.symbols();
-        let family = match self.q.family.name {
+        let family = match self.q.grid().family.name {
             "normal" => "N".to_string(),
             name => name.to_string(),
         };
