@@ -780,7 +780,7 @@ fn qq_points(dist: &Dist, sorted: &[f64]) -> Result<(Vec<f64>, Vec<f64>), cdf::C
 }
 
 /// The histogram of `sorted` and the points where densities are drawn:
-/// for continuous data, Freedman–Diaconis bins as densities and a fine
+/// for continuous data, bins by [`gof::histogram_bins`] as densities and a fine
 /// grid; for whole numbers, one bar per number (or per run of numbers,
 /// when they span more than [`MAX_BINS`]) as probabilities, and the whole
 /// numbers.
@@ -829,7 +829,7 @@ fn histogram(sorted: &[f64], discrete: bool) -> (Histogram, Vec<f64>) {
         };
         return (h, crate::vocab::sweep::linspace(min - 1.0, min + 1.0, CURVE_POINTS));
     }
-    let bins = gof::freedman_diaconis_bins(sorted, MIN_BINS, MAX_BINS);
+    let bins = gof::histogram_bins(sorted, MIN_BINS, MAX_BINS);
     let width = (max - min) / bins as f64;
     let mut h = Histogram::default();
     for j in 0..bins {
@@ -1956,7 +1956,7 @@ mod tests {
         let (h, grid) = histogram(&sorted, false);
         let mass: f64 = (0..h.lo.len()).map(|j| h.heights[j] * (h.hi[j] - h.lo[j])).sum();
         assert!((mass - 1.0).abs() < 1e-12, "{mass}");
-        assert_eq!(h.lo.len(), gof::freedman_diaconis_bins(&sorted, MIN_BINS, MAX_BINS));
+        assert_eq!(h.lo.len(), gof::histogram_bins(&sorted, MIN_BINS, MAX_BINS));
         assert_eq!(grid.len(), CURVE_POINTS);
         // Whole numbers: one bar a number, or runs of them beyond 60.
         for top in [7.0, 500.0] {

@@ -139,18 +139,23 @@ pub fn sample_quantile(sorted: &[f64], p: f64) -> f64 {
     }
 }
 
-/// The number of histogram bins for `sorted` (ascending, not empty) by the
-/// Freedman–Diaconis rule, bins `2 IQR / n^{1/3}` wide, kept within
-/// `[min, max]`; Sturges' `⌈log₂ n⌉ + 1` where the interquartile range is
-/// 0 (more than half the data on one value).
-pub fn freedman_diaconis_bins(sorted: &[f64], min: usize, max: usize) -> usize {
+/// The number of histogram bins for `sorted` (ascending, not empty), kept
+/// within `[min, max]`: the larger of the Freedman–Diaconis count (bins
+/// `2 IQR / n^{1/3}` wide) and Sturges' `⌈log₂ n + 1⌉`, as NumPy's `auto`
+/// rule. Freedman–Diaconis alone is too coarse for small or many-moded
+/// samples (five bins for Old Faithful's 272 eruptions, which hide the gap
+/// between the modes); Sturges alone too coarse for large ones. Sturges
+/// alone where the interquartile range is 0 (more than half the data on
+/// one value).
+pub fn histogram_bins(sorted: &[f64], min: usize, max: usize) -> usize {
     let n = sorted.len() as f64;
     let range = sorted[sorted.len() - 1] - sorted[0];
     let iqr = sample_quantile(sorted, 0.75) - sample_quantile(sorted, 0.25);
+    let sturges = (n.log2() + 1.0).ceil();
     let bins = if iqr > 0.0 && range > 0.0 {
-        (range / (2.0 * iqr / n.cbrt())).ceil()
+        (range / (2.0 * iqr / n.cbrt())).ceil().max(sturges)
     } else {
-        n.log2().ceil() + 1.0
+        sturges
     };
     if bins.is_finite() {
         (bins as usize).clamp(min, max)
@@ -236,13 +241,18 @@ mod tests {
         // NumPy: np.quantile(range(1, 9), [0.25, 0.75]) = [2.75, 6.25].
         assert_eq!(sample_quantile(&xs, 0.25), 2.75);
         assert_eq!(sample_quantile(&xs, 0.75), 6.25);
-        // Width 2·3.5/2 = 3.5 over a range of 7: 2 bins, raised to 3.
-        assert_eq!(freedman_diaconis_bins(&xs, 3, 60), 3);
+        // NumPy's np.histogram_bin_edges(x, "auto") has 4, 11 and 47 bins
+        // for these three: Sturges, ⌈log₂ 8 + 1⌉ = 4, over Freedman–
+        // Diaconis' 2 (width 2·3.5/2 = 3.5 over a range of 7); Sturges' 11
+        // over 10 (width 2·0.5/10 over a range of 1); Freedman–Diaconis' 47
+        // over Sturges' 18.
+        assert_eq!(histogram_bins(&xs, 3, 60), 4);
         let ys: Vec<f64> = (0..1000).map(|i| f64::from(i) / 999.0).collect();
-        // Width 2·0.5/10 = 0.1 over a range of 1: 10 bins.
-        assert_eq!(freedman_diaconis_bins(&ys, 3, 60), 10);
-        assert_eq!(freedman_diaconis_bins(&ys, 3, 6), 6);
-        // More than half on one value: Sturges, ⌈log₂ 5⌉ + 1 = 4.
-        assert_eq!(freedman_diaconis_bins(&[1.0, 1.0, 1.0, 1.0, 2.0], 1, 60), 4);
+        assert_eq!(histogram_bins(&ys, 3, 60), 11);
+        assert_eq!(histogram_bins(&ys, 3, 6), 6);
+        let zs: Vec<f64> = (0..100_000).map(|i| f64::from(i) / 99_999.0).collect();
+        assert_eq!(histogram_bins(&zs, 3, 60), 47);
+        // More than half on one value: Sturges alone, ⌈log₂ 5 + 1⌉ = 4.
+        assert_eq!(histogram_bins(&[1.0, 1.0, 1.0, 1.0, 2.0], 1, 60), 4);
     }
 }
