@@ -67,6 +67,9 @@ pub struct Spec {
     /// With `vary`: the columns of the table of points.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub columns: Option<Vec<NumberPath>>,
+    /// With `columns`: the table's headers for them, one each.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column_labels: Option<Vec<String>>,
     /// With `vary`: the kind's figures to draw once, a line per point.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub overlay: Vec<String>,
@@ -128,6 +131,7 @@ impl Spec {
         vary::Report {
             plots: &self.plots,
             columns: self.columns.as_deref(),
+            column_labels: self.column_labels.as_deref(),
             overlay: &self.overlay,
         }
     }
@@ -149,6 +153,12 @@ impl Spec {
     fn check_outputs(&self) -> Result<(), (String, String)> {
         let over_points =
             !self.plots.is_empty() || self.columns.is_some() || !self.overlay.is_empty();
+        if self.column_labels.is_some() && self.columns.is_none() {
+            return Err((
+                "column_labels".into(),
+                "column_labels: name the columns they label with columns:".into(),
+            ));
+        }
         match &self.vary {
             None if over_points => {
                 return Err((

@@ -5,8 +5,9 @@
 //! vary:
 //!   ab: {linspace: [0.05, 1.0, 20]}      # axes, in order; the product is the points
 //! plots:                                 # figures of numbers against an axis
-//!   kl: {x: ab, y: [exact, "mean[-1]"], log_y: true}
+//!   kl: {x: ab, y: [exact, "mean[-1]"], labels: [exact, Monte Carlo], dashed: exact, log_y: true}
 //! columns: [exact, "mean[-1]"]           # the table's columns (default: every scalar)
+//! column_labels: [exact, Monte Carlo]    # their headers (default: the paths)
 //! overlay: [density]                     # a kind's figure, one line per point
 //! ```
 //!
@@ -256,7 +257,7 @@ impl<'de> Deserialize<'de> for NumberPath {
 }
 
 /// One path, or a list of them.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct Paths(pub Vec<NumberPath>);
 
@@ -309,6 +310,17 @@ pub struct PlotSpec {
     /// The legend's words for the numbers of `y`, one each.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
+    /// Numbers of `y` drawn as dashed lines without markers: bounds,
+    /// references and closed forms beside estimates.
+    #[serde(default, skip_serializing_if = "Paths::is_empty")]
+    pub dashed: Paths,
+}
+
+impl Paths {
+    /// Whether there are no paths.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// What a varied experiment reports, besides every point's numbers.
@@ -318,6 +330,8 @@ pub struct Report<'a> {
     pub plots: &'a BTreeMap<String, PlotSpec>,
     /// The table's columns; every scalar number when absent.
     pub columns: Option<&'a [NumberPath]>,
+    /// The headers of `columns`, one each; the paths themselves when absent.
+    pub column_labels: Option<&'a [String]>,
     /// The kind's figures drawn once, one line per point.
     pub overlay: &'a [String],
 }
@@ -355,6 +369,12 @@ pub fn check(axes: &Axes, report: &Report<'_>, point: &Outcome) -> Result<(), (S
         for path in &plot.y.0 {
             number(&format!("{field}.y"), path)?;
         }
+        if let Some(path) = plot.dashed.0.iter().find(|p| !plot.y.0.contains(p)) {
+            return Err((
+                field.clone(),
+                format!("{field}.dashed: `{path}` is not one of the numbers of y"),
+            ));
+        }
         if let Some(labels) = &plot.labels
             && labels.len() != plot.y.0.len()
         {
@@ -388,6 +408,18 @@ pub fn check(axes: &Axes, report: &Report<'_>, point: &Outcome) -> Result<(), (S
     }
     for path in report.columns.unwrap_or_default() {
         number("columns", path)?;
+    }
+    if let (Some(labels), Some(columns)) = (report.column_labels, report.columns)
+        && labels.len() != columns.len()
+    {
+        return Err((
+            "column_labels".into(),
+            format!(
+                "column_labels: give one label per column ({}), not {}",
+                columns.len(),
+                labels.len()
+            ),
+        ));
     }
     for name in report.overlay {
         if !point.figures.iter().any(|f| &f.name == name) {
@@ -536,11 +568,13 @@ fn table(axes: &Axes, report: &Report<'_>, points: &[Bindings], numbers: &[Json]
         .iter()
         .map(|a| Column::new(&format!("`{}`", a.name), Format::Sci(3)))
         .collect();
-    columns.extend(
-        paths
-            .iter()
-            .map(|p| Column::new(&format!("`{p}`"), Format::Sci(3))),
-    );
+    columns.extend(paths.iter().enumerate().map(|(k, p)| {
+        let header = report
+            .column_labels
+            .and_then(|l| l.get(k))
+            .map_or_else(|| format!("`{p}`"), Clone::clone);
+        Column::new(&header, Format::Sci(3))
+    }));
     let rows = points
         .iter()
         .zip(numbers)
@@ -732,6 +766,7 @@ fn lines(plot: &PlotSpec, x: usize, points: &[Bindings], numbers: &[Json]) -> Ve
             .labels
             .as_ref()
             .map_or_else(|| path.to_string(), |l| l[p].clone());
+        let dashed = plot.dashed.0.contains(path);
         for (group, members) in &groups {
             let xs = members.iter().map(|&k| points[k].0[x].1).collect();
             let ys = members
@@ -752,8 +787,8 @@ fn lines(plot: &PlotSpec, x: usize, points: &[Bindings], numbers: &[Json]) -> Ve
                 series.len(),
                 xs,
                 ys,
-                false,
-                Some(Marker::Circle),
+                dashed,
+                (!dashed).then_some(Marker::Circle),
             ));
         }
     }

@@ -94,6 +94,36 @@ fn a_sweep_over_a_noise_level_gives_every_point_its_exact_divergence() {
 }
 
 #[test]
+fn a_dashed_number_is_drawn_without_markers() {
+    let dir = project(&[("noised", NOISED)], "x");
+    build_ok(dir.path(), &[], &[]);
+    let solid = read(dir.path(), "site/assets/likely/noised/kl.svg");
+    let spec = NOISED.replace("log_y: true}", "log_y: true, dashed: exact}");
+    std::fs::write(dir.path().join("experiments/noised.yaml"), spec).unwrap();
+    build_ok(dir.path(), &[], &[]);
+    let dashed = read(dir.path(), "site/assets/likely/noised/kl.svg");
+    // Twenty markers fewer on the line and one in the legend, each drawn
+    // as two circles (a light ring under the fill).
+    let circles = |svg: &str| svg.matches("<circle").count();
+    assert_eq!(circles(&solid) - circles(&dashed), 2 * 21, "{dashed}");
+}
+
+#[test]
+fn column_labels_head_the_table_of_points() {
+    let spec = NOISED.replace(
+        "columns:",
+        "column_labels: [\"KL, exact\", \"Monte Carlo, n = 10 000\"]\ncolumns:",
+    );
+    let dir = project(&[("noised", &spec)], "{{ table(id=\"noised\") }}");
+    build_ok(dir.path(), &[], &[]);
+    let post = read(dir.path(), "site/_posts/2025-01-01-note.md");
+    assert!(
+        post.contains("| `ab` | KL, exact | Monte Carlo, n = 10 000 |"),
+        "{post}"
+    );
+}
+
+#[test]
 fn varied_sites_are_byte_identical_at_any_thread_count_and_points_draw_their_own_streams() {
     let spec = NOISED.replace("{linspace: [0.05, 1.0, 20]}", "[0.5, 0.5000001]");
     let dir = project(&[("noised", &spec)], "x");
@@ -214,6 +244,18 @@ fn bad_expressions_and_points_are_refused_before_anything_runs() {
     fails(
         &NOISED.replace("plots:\n  kl: {x: ab,", "plots:\n  kl: {x: t,"),
         &["plots.kl.x: `t` is not a varied axis; the axes are: ab"],
+    );
+    fails(
+        &NOISED.replace("log_y: true}", "log_y: true, dashed: [mean]}"),
+        &["plots.kl.dashed: `mean` is not one of the numbers of y"],
+    );
+    fails(
+        &NOISED.replace("columns:", "column_labels: [exact]\ncolumns:"),
+        &["column_labels: give one label per column (2), not 1"],
+    );
+    fails(
+        &NOISED.replace("columns: [exact, \"mean[-1]\"]", "column_labels: [exact]"),
+        &["column_labels: name the columns they label with columns:"],
     );
     fails(
         &NOISED.replace("y: [exact,", "y: [exactly,"),
