@@ -66,6 +66,11 @@ impl Templates {
                 .and_then(|n| post.source.lines().nth(n.checked_sub(1)?));
             if let Some(hint) = line.and_then(|l| missing_name(l, context)) {
                 problem.message = format!("{}; {hint}", problem.message);
+            } else if problem
+                .message
+                .contains("Math operations can only be done on numbers")
+            {
+                problem.message = format!("{}; {FILTER_FIRST}", problem.message);
             }
             problem
         })
@@ -81,6 +86,10 @@ impl Templates {
             .map_err(|e| tera_problem(&e, Path::new(&format!("templates/{name}")), 0, None))
     }
 }
+
+/// What arithmetic on a string usually means in a post: a filter, which
+/// binds tighter than arithmetic, turned a number to text first.
+const FILTER_FIRST: &str = "a filter applies before arithmetic, so in `a / b | fixed(digits=3)` it formats `b` alone; write `(a / b) | fixed(digits=3)`";
 
 /// Why a name on `line` names nothing: the first dotted name there that
 /// starts at a variable of `context` (an experiment, `page`) and goes on

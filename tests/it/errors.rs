@@ -175,6 +175,14 @@ fn unknown_figure_and_undefined_number_name_what_exists() {
         |t| t.replace("mc.mean[2]", "mc.mean[7]"),
         &["`mc.mean` has 3 items, so no item 7"],
     );
+    fails_cleanly(
+        "posts/2025-01-02-tiny-post.md",
+        |t| t.replace("{{ mc.exact | fixed", "{{ 2 * mc.exact | fixed"),
+        &[
+            "posts/2025-01-02-tiny-post.md:11:",
+            "write `(a / b) | fixed(digits=3)`",
+        ],
+    );
 }
 
 #[test]
