@@ -13,5 +13,6 @@ mod latent;
 mod layers;
 mod pipeline;
 mod properties;
+mod readme;
 mod suite;
 mod vary;
