@@ -8,6 +8,8 @@
 //! ```yaml
 //! likely:
 //!   figures: include   # al-folio {% include figure.liquid %} (default) or `markdown`
+//!   math:
+//!     single_dollar: true   # $...$ is inline math, as al-folio's MathJax reads it (default)
 //! ```
 
 use std::path::Path;
@@ -32,6 +34,25 @@ pub enum FigureStyle {
 pub struct LikelySettings {
     /// How figures are written into Jekyll posts.
     pub figures: FigureStyle,
+    /// How the HTML site finds math.
+    pub math: MathSettings,
+}
+
+/// How the HTML site finds math, as the Jekyll site's MathJax is set up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MathSettings {
+    /// `$...$` is inline math (al-folio's MathJax setup), not two dollar
+    /// signs.
+    pub single_dollar: bool,
+}
+
+impl Default for MathSettings {
+    fn default() -> Self {
+        Self {
+            single_dollar: true,
+        }
+    }
 }
 
 /// What likely reads from `_config.yml`.

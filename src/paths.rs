@@ -25,6 +25,9 @@ pub fn jekyll_post(file_name: &str) -> String {
 /// The HTML site's stylesheet, relative to the HTML site's root.
 pub const STYLESHEET: &str = "assets/likely/style.css";
 
+/// The math stylesheet and fonts, relative to the HTML site's root.
+pub const MATH_ASSETS: &str = "assets/katex";
+
 /// A file of the HTML site, from its path relative to the HTML site's root.
 pub fn html(path: &str) -> String {
     format!("{HTML}/{path}")

@@ -7,6 +7,7 @@
 
 pub mod commit;
 pub mod markdown;
+pub mod math;
 mod pages;
 
 use std::collections::BTreeMap;
@@ -18,7 +19,7 @@ use crate::config::SiteConfig;
 use crate::render::{RenderedPost, Templates};
 pub use commit::{Files, MANIFEST, Report, STAGING, commit};
 
-/// A formula the HTML site could not fully render.
+/// A formula the HTML site could not render as written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Warning {
     /// The post.
@@ -27,7 +28,7 @@ pub struct Warning {
     pub line: Option<usize>,
     /// The LaTeX.
     pub formula: String,
-    /// What pulldown-latex said.
+    /// What is wrong with it.
     pub message: String,
 }
 
@@ -39,7 +40,7 @@ impl std::fmt::Display for Warning {
         }
         write!(
             f,
-            "LaTeX the HTML site cannot render, `{}`: {}",
+            "math the HTML site cannot render as written, `{}`: {}",
             self.formula, self.message
         )
     }
@@ -73,6 +74,7 @@ pub fn files(output: &Output<'_>) -> anyhow::Result<(Files, Vec<Warning>)> {
     let warnings = pages::post_pages(output, &mut files)?;
     pages::index(output, &mut files)?;
     pages::stylesheet(output, &mut files)?;
+    pages::math_assets(&mut files)?;
     pages::figure_copies(output, &mut files)?;
     Ok((files.files, warnings))
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{Output, Unique, Warning, markdown};
+use super::{Output, Unique, Warning, markdown, math};
 use crate::paths;
 use crate::render::root_of;
 
@@ -39,7 +39,7 @@ pub(super) fn post_pages(output: &Output<'_>, files: &mut Unique) -> anyhow::Res
         .posts
         .par_iter()
         .map(|post| {
-            let rendered = markdown::to_html(&post.html);
+            let rendered = markdown::to_html(&post.html, config.likely.math);
             let mut context = tera::Context::new();
             context.insert("site", config);
             context.insert("page", &post.post.page);
@@ -47,6 +47,7 @@ pub(super) fn post_pages(output: &Output<'_>, files: &mut Unique) -> anyhow::Res
             context.insert("date", &post.post.date);
             context.insert("tags", &post.post.words("tags"));
             context.insert("content", &rendered.html);
+            context.insert("math", &rendered.has_math);
             context.insert("root", &root_of(&post.url));
             let html = output.templates.render_page("post.html", &context)?;
             let warnings = rendered
@@ -116,6 +117,18 @@ pub(super) fn stylesheet(output: &Output<'_>, files: &mut Unique) -> anyhow::Res
         output.style.as_bytes().to_vec(),
         Path::new("templates/style.css"),
     )
+}
+
+/// KaTeX's stylesheet and fonts, which pages with math link to.
+pub(super) fn math_assets(files: &mut Unique) -> anyhow::Result<()> {
+    for (path, bytes) in math::ASSETS {
+        files.add(
+            paths::html(&format!("{}/{path}", paths::MATH_ASSETS)),
+            bytes.to_vec(),
+            Path::new("likely"),
+        )?;
+    }
+    Ok(())
 }
 
 /// The figures, again, inside the HTML site, so it stands alone.
