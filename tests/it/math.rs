@@ -79,6 +79,8 @@ fn numbers_follow_amsmath_and_restart_with_each_post() {
         ("equation-star", &[], &["(1)"]),
         ("gather-star", &[], &["(1)"]),
         ("tag-star", &["(Euler)"], &["((Euler))", "(1)"]),
+        ("multline", &["(1)"], &["(2)"]),
+        ("eqnarray", &["(1)", "(2)"], &["(3)"]),
     ] {
         let text = number_of(name);
         for s in shown {

@@ -25,9 +25,20 @@ pub struct Tag {
 pub type Labels = BTreeMap<String, Tag>;
 
 /// Environments numbered per row.
-const ROWS: [&str; 4] = ["align", "gather", "alignat", "flalign"];
+const ROWS: [&str; 5] = ["align", "gather", "alignat", "flalign", "eqnarray"];
 /// Environments numbered once.
 const WHOLE: [&str; 2] = ["equation", "multline"];
+
+/// The starred environment KaTeX draws for an environment of amsmath: its
+/// own, or for those it lacks the nearest it has (`multline` as `gather*`
+/// with the number on its last line, `flalign` and `eqnarray` as `align*`).
+fn drawn_as(name: &str) -> String {
+    match name.trim_end_matches('*') {
+        "multline" => "gather*".into(),
+        "flalign" | "eqnarray" => "align*".into(),
+        base => format!("{base}*"),
+    }
+}
 
 /// The anchor id of a label.
 pub fn anchor(key: &str) -> String {
@@ -79,8 +90,10 @@ fn number_formula(tex: &str, next: &mut usize, note: &mut impl FnMut(&str, Optio
     let mut at = 0;
     let mut numbered_any = false;
     while let Some((start, name)) = find_begin(tex, at) {
-        let per_row = ROWS.contains(&name);
-        if !per_row && !WHOLE.contains(&name) {
+        let base = name.trim_end_matches('*');
+        let per_row = ROWS.contains(&base);
+        let numbered = !name.ends_with('*');
+        if !per_row && !WHOLE.contains(&base) {
             // Not numbered: copy through its `\begin` and go on inside.
             let after = start + "\\begin{}".len() + name.len();
             out.push_str(&clean(&tex[at..after]));
@@ -93,7 +106,8 @@ fn number_formula(tex: &str, next: &mut usize, note: &mut impl FnMut(&str, Optio
         };
         numbered_any = true;
         out.push_str(&clean(&tex[at..start]));
-        out.push_str(&format!("\\begin{{{name}*}}"));
+        let drawn = drawn_as(name);
+        out.push_str(&format!("\\begin{{{drawn}}}"));
         let body = &tex[body_start..body_end];
         let rows = if per_row {
             split_rows(body)
@@ -112,7 +126,7 @@ fn number_formula(tex: &str, next: &mut usize, note: &mut impl FnMut(&str, Optio
             let empty = k == last && k > 0 && strip_labels(row).trim().is_empty();
             let tag = match own {
                 Some(tag) => Some(tag),
-                None if skip || empty => None,
+                None if skip || empty || !numbered => None,
                 None => {
                     let tag = Tag {
                         text: next.to_string(),
@@ -125,14 +139,20 @@ fn number_formula(tex: &str, next: &mut usize, note: &mut impl FnMut(&str, Optio
             for key in &keys {
                 note(key, tag.clone());
             }
-            out.push_str(&clean(row));
+            if base == "eqnarray" {
+                // `a &=& b`: three columns, the relation in the middle; as
+                // `align`, `a &= b`.
+                out.push_str(&clean(&without_second_ampersand(row)));
+            } else {
+                out.push_str(&clean(row));
+            }
             if !tagged && let Some(tag) = &tag {
                 out.push_str(&format!(" \\tag{{{}}}", tag.text));
             }
             copied = row_end;
         }
         out.push_str(&clean(&body[copied..]));
-        out.push_str(&format!("\\end{{{name}*}}"));
+        out.push_str(&format!("\\end{{{drawn}}}"));
         at = body_end + end_len;
     }
     let rest = &tex[at..];
@@ -147,6 +167,30 @@ fn number_formula(tex: &str, next: &mut usize, note: &mut impl FnMut(&str, Optio
         note(&key, tag.clone());
     }
     clean(tex)
+}
+
+/// `row` without its second `&` at the top level.
+fn without_second_ampersand(row: &str) -> String {
+    let mut depth = 0i32;
+    let mut seen = 0;
+    let mut chars = row.char_indices();
+    while let Some((k, c)) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            '&' if depth == 0 => {
+                seen += 1;
+                if seen == 2 {
+                    return format!("{}{}", &row[..k], &row[k + 1..]);
+                }
+            }
+            _ => {}
+        }
+    }
+    row.to_owned()
 }
 
 /// `\nonumber` and `\notag` dropped, `\label{key}` made an anchor.
@@ -455,6 +499,28 @@ mod tests {
         assert_eq!(labels["eq:a"], tag("2"));
         assert_eq!(labels["eq:e"], tag("3"));
         assert_eq!(labels["eq:q"], tag("Q"));
+    }
+
+    #[test]
+    fn environments_katex_lacks_are_drawn_by_the_nearest_it_has() {
+        let (tex, labels, _) = numbered(&[
+            "\\begin{multline} a \\\\ b \\label{m} \\end{multline}",
+            "\\begin{eqnarray} a &=& b \\\\ &=& c \\end{eqnarray}",
+            "\\begin{flalign*} x &= y \\end{flalign*}",
+        ]);
+        assert_eq!(
+            tex[0],
+            "\\begin{gather*} a \\\\ b \\htmlId{eqn-m}{}  \\tag{1}\\end{gather*}"
+        );
+        assert_eq!(labels["m"].text, "1");
+        assert_eq!(
+            tex[1],
+            "\\begin{align*} a &= b  \\tag{2}\\\\ &= c  \\tag{3}\\end{align*}"
+        );
+        assert_eq!(tex[2], "\\begin{align*} x &= y \\end{align*}");
+        for t in &tex {
+            assert!(super::super::katex::render(t, true).is_ok(), "{t}");
+        }
     }
 
     #[test]
