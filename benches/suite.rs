@@ -1,5 +1,7 @@
-//! The standard workload: the five experiments of `experiments/` at full
-//! size, timed, optionally side by side with a peer implementation.
+//! The standard workload: the five experiments of the seed post (S1 to S5
+//! of the suite, in `experiments/`) at full size, timed, optionally side by
+//! side with a peer implementation. Other experiments of the project are
+//! not part of it.
 //!
 //! ```sh
 //! cargo bench --bench suite
@@ -92,16 +94,40 @@ fn peer_seconds(out: &Path, name: &str) -> f64 {
         + doc["seconds"]["figure"].as_f64().unwrap_or(f64::NAN)
 }
 
+/// The suite's experiments, S1 to S5.
+const SUITE: [&str; 5] = [
+    "mle_consistency",
+    "kl_vs_likelihood",
+    "kl_monte_carlo",
+    "forward_vs_reverse",
+    "elbo_gap",
+];
+
+/// The post built from them.
+const SEED_POST: &str = "2025-11-27-maximum-likelihood-and-kl-divergence.md";
+
+/// A project holding the suite's experiments, the seed post, the templates
+/// and the site config.
 fn copy_project(root: &Path, to: &Path) {
-    for dir in ["experiments", "posts", "templates", "site"] {
-        let status = Command::new("cp")
-            .arg("-r")
-            .arg(root.join(dir))
-            .arg(to)
-            .status()
-            .expect("cp runs");
-        assert!(status.success());
+    for dir in ["experiments", "posts", "site"] {
+        std::fs::create_dir_all(to.join(dir)).unwrap();
     }
+    let mut files: Vec<String> = SUITE
+        .iter()
+        .map(|id| format!("experiments/{id}.yaml"))
+        .collect();
+    files.push(format!("posts/{SEED_POST}"));
+    files.push("site/_config.yml".into());
+    for file in files {
+        std::fs::copy(root.join(&file), to.join(&file)).expect(&file);
+    }
+    let status = Command::new("cp")
+        .arg("-r")
+        .arg(root.join("templates"))
+        .arg(to)
+        .status()
+        .expect("cp runs");
+    assert!(status.success());
 }
 
 fn main() {
@@ -114,7 +140,16 @@ fn main() {
     let peer = std::env::var("LIKELY_PEER")
         .ok()
         .filter(|p| !p.trim().is_empty());
-    let experiments = spec::load_dir(&root.join("experiments")).expect("experiments/ loads");
+    let experiments: Vec<_> = spec::load_dir(&root.join("experiments"))
+        .expect("experiments/ loads")
+        .into_iter()
+        .filter(|e| SUITE.contains(&e.id.as_str()))
+        .collect();
+    assert_eq!(
+        experiments.len(),
+        SUITE.len(),
+        "the suite's experiments are in experiments/"
+    );
     let scratch = tempfile::tempdir().expect("a temporary directory");
     let peer_out = scratch.path().join("peer");
     std::fs::create_dir_all(&peer_out).unwrap();
