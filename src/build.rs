@@ -308,7 +308,11 @@ pub fn build(options: &Options) -> anyhow::Result<Summary> {
         config: &config,
         style: &style,
     })?;
-    let notes = warnings.iter().map(ToString::to_string).collect();
+    let notes = rendered
+        .iter()
+        .flat_map(|p| p.notes.iter().cloned())
+        .chain(warnings.iter().map(ToString::to_string))
+        .collect();
     let outcome = if options.check {
         Written::Compared(site::commit::compare(&layout.site, &files)?)
     } else {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 
+use super::liquid::{self, Kept};
 use super::{Library, Post, filters, functions};
 use crate::config::SiteConfig;
 use crate::diag::{Problem, Problems};
@@ -18,6 +19,9 @@ pub struct Templates {
     tera: tera::Tera,
     /// The posts whose bodies compiled, by template name.
     compiled: BTreeSet<String>,
+    /// What each post's placeholders stand for (Liquid, raw blocks, code),
+    /// by template name.
+    kept: std::collections::BTreeMap<String, Vec<Kept>>,
 }
 
 impl Templates {
@@ -35,18 +39,33 @@ impl Templates {
         let partials = Arc::new(load_dir_templates(dir, "partials/", problems));
         let mut tera = load_dir_templates(dir, "", problems);
         filters::register(&mut tera);
+        let ids: BTreeSet<String> = library.keys().cloned().collect();
         functions::register(&mut tera, partials, library, config.likely.figures);
         let mut compiled = BTreeSet::new();
+        let mut kept = std::collections::BTreeMap::new();
         for post in posts {
             let name = template_name(post);
-            match tera.add_raw_template(&name, post.body()) {
+            let split = liquid::split(post.body(), &ids);
+            kept.insert(name.clone(), split.kept);
+            match tera.add_raw_template(&name, &split.template) {
                 Ok(()) => {
                     compiled.insert(name);
                 }
                 Err(e) => problems.push(post_problem(post, &e)),
             }
         }
-        Self { tera, compiled }
+        Self {
+            tera,
+            compiled,
+            kept,
+        }
+    }
+
+    /// What a post's placeholders stand for.
+    pub fn kept(&self, post: &Post) -> &[Kept] {
+        self.kept
+            .get(&template_name(post))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Renders a post's body with `context`.

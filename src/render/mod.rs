@@ -10,6 +10,7 @@
 mod engine;
 mod filters;
 mod functions;
+pub mod liquid;
 mod post;
 
 use std::collections::BTreeMap;
@@ -117,6 +118,8 @@ pub struct RenderedPost {
     pub html: String,
     /// The URL path of the post in the HTML site.
     pub url: String,
+    /// Liquid the HTML site shows as its source, one note each.
+    pub notes: Vec<String>,
 }
 
 /// Renders every post for both targets.
@@ -136,13 +139,29 @@ pub fn posts(
             let render = |target, root: &str| {
                 templates.render_post(post, &context(post, config, library, target, root))
             };
-            let jekyll = render(Target::Jekyll, "")?;
-            let html = render(Target::Html, &root_of(&url))?;
+            let kept = templates.kept(post);
+            let jekyll = liquid::restore(&render(Target::Jekyll, "")?, kept, true, &|t| t.to_owned());
+            let root = root_of(&url);
+            let notes = std::sync::Mutex::new(Vec::new());
+            let shown = |text: &str| {
+                let (html, unsupported) = liquid_for_html(text, config, &root);
+                if unsupported && let Ok(mut notes) = notes.lock() {
+                    let line = post.line_of(text).map_or(String::new(), |l| format!("{l}:"));
+                    notes.push(format!(
+                        "{}:{line} Liquid the HTML site shows as its source (Jekyll renders it): {}",
+                        post.path.display(),
+                        first_line(text)
+                    ));
+                }
+                html
+            };
+            let html = liquid::restore(&render(Target::Html, &root)?, kept, false, &shown);
             Ok(RenderedPost {
                 post: post.clone(),
                 jekyll,
                 html,
                 url,
+                notes: notes.into_inner().unwrap_or_default(),
             })
         })
         .collect();
@@ -155,6 +174,51 @@ pub fn posts(
         }
     }
     problems.into_result(rendered)
+}
+
+/// What the HTML site shows for a Liquid construct, as Markdown, and
+/// whether it is one the HTML site cannot render: `site.url`,
+/// `site.baseurl` and the `relative_url` and `absolute_url` filters on a
+/// quoted path are rendered; anything else is shown as its source, in
+/// code.
+fn liquid_for_html(text: &str, config: &SiteConfig, root: &str) -> (String, bool) {
+    let inner = text
+        .strip_prefix("{{")
+        .and_then(|t| t.strip_suffix("}}"))
+        .map(|t| t.trim_matches('-').trim());
+    if let Some(inner) = inner {
+        match inner {
+            "site.url" => return (config.url.clone(), false),
+            "site.baseurl" => return (config.baseurl.clone(), false),
+            _ => {}
+        }
+        if let Some((path, filter)) = inner.split_once('|') {
+            let path = path.trim().trim_matches(|c| c == '\'' || c == '"');
+            let path = path.trim_start_matches('/');
+            match filter.trim() {
+                "relative_url" => return (format!("{root}{path}"), false),
+                "absolute_url" => {
+                    return (format!("{}{}/{path}", config.url, config.baseurl), false);
+                }
+                _ => {}
+            }
+        }
+    }
+    if text.contains('\n') {
+        let fence = "`".repeat(longest_run(text, '`').max(2) + 1);
+        (format!("\n{fence}liquid\n{text}\n{fence}\n"), true)
+    } else {
+        let ticks = "`".repeat(longest_run(text, '`') + 1);
+        (format!("{ticks} {text} {ticks}"), true)
+    }
+}
+
+fn longest_run(text: &str, c: char) -> usize {
+    text.split(|x| x != c).map(str::len).max().unwrap_or(0)
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or(text)
 }
 
 /// What a post's body sees: every experiment's numbers by id, `page`,

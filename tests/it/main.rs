@@ -11,6 +11,7 @@ mod grids;
 mod kinds;
 mod latent;
 mod layers;
+mod liquid;
 mod math;
 mod pipeline;
 mod properties;

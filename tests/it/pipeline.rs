@@ -69,7 +69,7 @@ fn jekyll_post_keeps_front_matter_and_math_verbatim() {
     assert!(post.contains("<div class=\"caption\">\n    RMSE against $$n$$.\n</div>"));
     assert!(
         post.contains("{% include note.liquid %}"),
-        "raw blocks reach Jekyll"
+        "Liquid reaches Jekyll as written"
     );
     assert!(
         post.contains("| n | mean of estimates |"),
