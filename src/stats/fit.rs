@@ -7,6 +7,7 @@
 //! several deterministic starts.
 
 use rand::{RngExt, SeedableRng};
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Map, Value as Json, json};
 
@@ -298,12 +299,15 @@ pub fn fit_normal_mixture(xs: &[f64], k: usize) -> Result<FitReport, FitError> {
     if spread <= 0.0 {
         return Err(degenerate("the data are constant".into()));
     }
+    // The starts run in parallel; the best is chosen in start order, so
+    // the result is the same at any thread count.
+    let fits: Vec<Option<(f64, Vec<Component>)>> = (0..RESTARTS)
+        .into_par_iter()
+        .map(|start| em(xs, &initial_means(xs, k, start), spread))
+        .collect();
     let mut best: Option<(f64, Vec<Component>)> = None;
-    for start in 0..RESTARTS {
-        let init = initial_means(xs, k, start);
-        if let Some((ll, comps)) = em(xs, &init, spread)
-            && best.as_ref().is_none_or(|(b, _)| ll > *b)
-        {
+    for (ll, comps) in fits.into_iter().flatten() {
+        if best.as_ref().is_none_or(|(b, _)| ll > *b) {
             best = Some((ll, comps));
         }
     }
