@@ -83,6 +83,45 @@ fn walk(top: &Path, dir: &Path, files: &mut BTreeMap<PathBuf, Vec<u8>>) {
     }
 }
 
+/// A project in a fresh temporary directory: `experiments/<id>.yaml` for
+/// each spec, each other file (a path under the project, its text), and one
+/// post, `posts/2025-01-01-note.md`, whose body (line 5 on) is `post`.
+pub(crate) fn project_of(
+    specs: &[(&str, &str)],
+    files: &[(&str, &str)],
+    post: &str,
+) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let root = dir.path();
+    for sub in ["experiments", "posts"] {
+        std::fs::create_dir_all(root.join(sub)).unwrap();
+    }
+    for (id, spec) in specs {
+        std::fs::write(root.join(format!("experiments/{id}.yaml")), spec).unwrap();
+    }
+    for (path, text) in files {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    std::fs::write(
+        root.join("posts/2025-01-01-note.md"),
+        format!("---\ntitle: Note\n---\n\n{post}\n"),
+    )
+    .unwrap();
+    dir
+}
+
+/// An experiment's published numbers.
+pub(crate) fn numbers(dir: &Path, id: &str) -> serde_json::Value {
+    serde_json::from_str(&read(dir, &format!("site/assets/likely/{id}/numbers.json"))).unwrap()
+}
+
+/// A JSON value that must be a number.
+pub(crate) fn num(v: &serde_json::Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
 /// Reads a file under `dir` as text.
 pub(crate) fn read(dir: &Path, rel: &str) -> String {
     std::fs::read_to_string(dir.join(rel)).unwrap_or_else(|e| panic!("reading {rel}: {e}"))

@@ -1,9 +1,7 @@
 //! `compare_fits`: families fitted to the same data from a CSV file,
 //! ranked by AIC, quoted by a post; bad specs refused with their place.
 
-use std::path::Path;
-
-use crate::common::{assert_same_tree, build_ok, likely, read, tree};
+use crate::common::{assert_same_tree, build_ok, likely, numbers, project_of, read, tree};
 
 /// 30 draws of a gamma(2.2, scale 1.3), rounded to hundredths
 /// (`numpy.random.default_rng(5).gamma(2.2, 1.3, 30)`).
@@ -15,29 +13,11 @@ const XS: [f64; 30] = [
 /// A project with `data/x.csv` holding [`XS`] in a column `minutes` (and
 /// an unrelated first column), the specs given, and one post.
 fn project(specs: &[(&str, &str)], post: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let root = dir.path();
-    for sub in ["experiments", "posts", "data"] {
-        std::fs::create_dir_all(root.join(sub)).unwrap();
-    }
     let mut csv = String::from("id,minutes\n");
     for (i, x) in XS.iter().enumerate() {
         csv += &format!("{i},{x}\n");
     }
-    std::fs::write(root.join("data/x.csv"), csv).unwrap();
-    for (id, spec) in specs {
-        std::fs::write(root.join(format!("experiments/{id}.yaml")), spec).unwrap();
-    }
-    std::fs::write(
-        root.join("posts/2025-01-01-note.md"),
-        format!("---\ntitle: Note\n---\n\n{post}\n"),
-    )
-    .unwrap();
-    dir
-}
-
-fn numbers(dir: &Path, id: &str) -> serde_json::Value {
-    serde_json::from_str(&read(dir, &format!("site/assets/likely/{id}/numbers.json"))).unwrap()
+    project_of(specs, &[("data/x.csv", &csv)], post)
 }
 
 const FITS: &str = "seed: 1

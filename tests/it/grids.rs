@@ -3,36 +3,7 @@
 //! `kl_vs_likelihood` curves on a data file, and grids refused where they
 //! are written.
 
-use std::path::Path;
-
-use crate::common::{assert_same_tree, build_ok, likely, read, tree};
-
-fn project(specs: &[(&str, &str)], files: &[(&str, &str)], post: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    for sub in ["experiments", "posts", "data"] {
-        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
-    }
-    for (id, spec) in specs {
-        std::fs::write(dir.path().join(format!("experiments/{id}.yaml")), spec).unwrap();
-    }
-    for (path, text) in files {
-        std::fs::write(dir.path().join(path), text).unwrap();
-    }
-    std::fs::write(
-        dir.path().join("posts/2025-01-01-note.md"),
-        format!("---\ntitle: Note\n---\n\n{post}\n"),
-    )
-    .unwrap();
-    dir
-}
-
-fn numbers(dir: &Path, id: &str) -> serde_json::Value {
-    serde_json::from_str(&read(dir, &format!("site/assets/likely/{id}/numbers.json"))).unwrap()
-}
-
-fn f(v: &serde_json::Value) -> f64 {
-    v.as_f64().unwrap_or_else(|| panic!("a number, got {v}"))
-}
+use crate::common::{assert_same_tree, build_ok, likely, num, numbers, project_of, read, tree};
 
 const LAPLACE_FOR_T3: &str = "seed: 9
 kind:
@@ -49,7 +20,7 @@ kind:
 
 #[test]
 fn a_laplace_grid_fits_a_heavy_tailed_target_both_ways_at_any_thread_count() {
-    let dir = project(
+    let dir = project_of(
         &[("heavy", LAPLACE_FOR_T3)],
         &[],
         "{{ figure(id=\"heavy.fits\") }}\n\n{{ figure(id=\"heavy.surfaces\") }}\n\n\
@@ -68,21 +39,26 @@ fn a_laplace_grid_fits_a_heavy_tailed_target_both_ways_at_any_thread_count() {
     let ratio = 4f64.powf(1.0 / 20.0).ln();
     let forward = &n["forward_grid"];
     assert_eq!(forward["exists"], true);
-    assert!(f(&forward["loc"]).abs() < 0.05 + 1e-12, "{forward}");
-    assert!((f(&forward["scale"]) / 1.102_657_790_843_584_2).ln().abs() <= ratio / 2.0 + 1e-12);
+    assert!(num(&forward["loc"]).abs() < 0.05 + 1e-12, "{forward}");
+    assert!(
+        (num(&forward["scale"]) / 1.102_657_790_843_584_2)
+            .ln()
+            .abs()
+            <= ratio / 2.0 + 1e-12
+    );
     // The minimum is 0.0173930 (scipy); a half step off in scale costs
     // less than 1e-3.
-    assert!((f(&forward["kl_target_q"]) - 0.017_393_047_741_254_3).abs() < 1e-3);
+    assert!((num(&forward["kl_target_q"]) - 0.017_393_047_741_254_3).abs() < 1e-3);
     let reverse = &n["reverse"];
     assert_eq!(reverse["exists"], true);
-    assert!(f(&reverse["loc"]).abs() <= 0.1 + 1e-12, "{reverse}");
+    assert!(num(&reverse["loc"]).abs() <= 0.1 + 1e-12, "{reverse}");
     assert!(
-        (f(&reverse["scale"]) / 1.064_857_7).ln().abs() <= ratio + 1e-12,
+        (num(&reverse["scale"]) / 1.064_857_7).ln().abs() <= ratio + 1e-12,
         "{reverse}"
     );
     // By quadrature at the grid's reverse fit, against its minimum, 0.0095575.
     assert!(
-        (f(&reverse["kl_q_target"]) - 0.009_557_533).abs() < 2e-3,
+        (num(&reverse["kl_q_target"]) - 0.009_557_533).abs() < 2e-3,
         "{reverse}"
     );
     assert_eq!(n["grid"]["forward_kl_method"], "quadrature");
@@ -90,7 +66,10 @@ fn a_laplace_grid_fits_a_heavy_tailed_target_both_ways_at_any_thread_count() {
     let svg = read(dir.path(), "site/assets/likely/heavy/surfaces.svg");
     assert!(svg.contains("KL(target ‖ q)") && svg.contains("KL(q ‖ target)"));
     let post = read(dir.path(), "site/_posts/2025-01-01-note.md");
-    assert!(post.contains(&format!("forward on the grid: {:.3}", f(&forward["scale"]))));
+    assert!(post.contains(&format!(
+        "forward on the grid: {:.3}",
+        num(&forward["scale"])
+    )));
 }
 
 #[test]
@@ -108,7 +87,7 @@ kind:
       exponential:
         rate: {logspace: [0.05, 5, 81]}
 ";
-    let dir = project(
+    let dir = project_of(
         &[("waits", spec)],
         &[("data/waits.csv", &csv)],
         "{{ figure(id=\"waits.surfaces\") }}\n\n{{ table(id=\"waits.optimum\") }}\n\n\
@@ -119,10 +98,10 @@ kind:
     let mean = waits.iter().sum::<f64>() / waits.len() as f64;
     // Exp(λ) has average log-likelihood ln λ − λ · mean(x), greatest at
     // λ = 1/mean(x).
-    assert!((f(&n["mle"]["rate"]) - 1.0 / mean).abs() < 1e-12);
-    let best = f(&n["argmax_loglik"]["rate"]);
+    assert!((num(&n["mle"]["rate"]) - 1.0 / mean).abs() < 1e-12);
+    let best = num(&n["argmax_loglik"]["rate"]);
     assert!((best / (1.0 / mean)).ln().abs() <= 100f64.powf(1.0 / 80.0).ln() / 2.0 + 1e-12);
-    let ll = f(&n["argmax_loglik"]["avg_loglik"]);
+    let ll = num(&n["argmax_loglik"]["avg_loglik"]);
     assert!((ll - (best.ln() - best * mean)).abs() < 1e-12);
     assert_eq!(n["sample_size"], waits.len());
     assert_eq!(n["kl_exact"], false);
@@ -142,7 +121,7 @@ kind:
 }
 
 fn fails(spec: &str, expected: &[&str]) -> String {
-    let dir = project(&[("bad", spec)], &[], "x");
+    let dir = project_of(&[("bad", spec)], &[], "x");
     let out = likely(dir.path(), &["build"], &[]);
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(!out.stderr.contains("panicked"), "{}", out.stderr);

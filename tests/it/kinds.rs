@@ -3,37 +3,20 @@
 
 use std::path::Path;
 
-use crate::common::{build_ok, likely, read};
-
-/// A project with `experiments/<id>.yaml` holding `spec` and one post,
-/// `posts/2025-01-01-note.md`, whose body (line 5 on) is `body`.
-fn project_with(id: &str, spec: &str, body: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let root = dir.path();
-    std::fs::create_dir_all(root.join("experiments")).unwrap();
-    std::fs::create_dir_all(root.join("posts")).unwrap();
-    std::fs::write(root.join(format!("experiments/{id}.yaml")), spec).unwrap();
-    std::fs::write(
-        root.join("posts/2025-01-01-note.md"),
-        format!("---\ntitle: Note\n---\n\n{body}\n"),
-    )
-    .unwrap();
-    dir
-}
+use crate::common::{build_ok, likely, numbers, project_of, read};
 
 fn post(dir: &Path) -> String {
     read(dir, "site/_posts/2025-01-01-note.md")
 }
 
-fn numbers(dir: &Path, id: &str) -> serde_json::Value {
-    serde_json::from_str(&read(dir, &format!("site/assets/likely/{id}/numbers.json"))).unwrap()
-}
-
 #[test]
 fn a_post_can_quote_the_true_parameters_of_an_mle_experiment() {
-    let dir = project_with(
-        "m",
-        "seed: 1\nkind:\n  mle_consistency:\n    data: {normal: {mean: 1.5, std: 2.0}}\n    n: [10, 100]\n    replicates: 5\n",
+    let dir = project_of(
+        &[(
+            "m",
+            "seed: 1\nkind:\n  mle_consistency:\n    data: {normal: {mean: 1.5, std: 2.0}}\n    n: [10, 100]\n    replicates: 5\n",
+        )],
+        &[],
         "The truth is N({{ m.truth.mean }}, {{ m.truth.std | fixed(digits=2) }}).",
     );
     build_ok(dir.path(), &[], &[]);
@@ -42,9 +25,12 @@ fn a_post_can_quote_the_true_parameters_of_an_mle_experiment() {
 
 #[test]
 fn monte_carlo_of_a_log_ratio_without_a_variance_is_flagged_and_warned_about() {
-    let dir = project_with(
-        "mc",
-        "seed: 1\nkind:\n  kl_monte_carlo:\n    p: {student_t: {df: 3, loc: 0, scale: 1}}\n    q: {normal: {mean: 0, std: 1}}\n    n: [100, 1000]\n    replicates: 10\n",
+    let dir = project_of(
+        &[(
+            "mc",
+            "seed: 1\nkind:\n  kl_monte_carlo:\n    p: {student_t: {df: 3, loc: 0, scale: 1}}\n    q: {normal: {mean: 0, std: 1}}\n    n: [100, 1000]\n    replicates: 10\n",
+        )],
+        &[],
         "{% if mc.finite_variance %}With error bars.{% else %}Without error bars.{% endif %}",
     );
     let out = build_ok(dir.path(), &[], &[]);
@@ -59,9 +45,12 @@ fn monte_carlo_of_a_log_ratio_without_a_variance_is_flagged_and_warned_about() {
 
 #[test]
 fn a_target_no_normal_can_cover_has_no_reverse_fit_and_the_build_says_so() {
-    let dir = project_with(
-        "f",
-        "seed: 1\nkind:\n  forward_vs_reverse:\n    target: {gamma: {shape: 2, rate: 1}}\n    sample_size: 1000\n    model: {normal: {mean: {linspace: [-1, 6, 15]}, std: {logspace: [0.2, 4, 11]}}}\n    draws: 500\n",
+    let dir = project_of(
+        &[(
+            "f",
+            "seed: 1\nkind:\n  forward_vs_reverse:\n    target: {gamma: {shape: 2, rate: 1}}\n    sample_size: 1000\n    model: {normal: {mean: {linspace: [-1, 6, 15]}, std: {logspace: [0.2, 4, 11]}}}\n    draws: 500\n",
+        )],
+        &[],
         "{% if f.reverse.exists %}Reverse fit N({{ f.reverse.mean }}, {{ f.reverse.std }}).\
          {% else %}No reverse fit: KL(q ‖ target) = {{ f.reverse.kl_q_target }} on all {{ f.grid.points }} grid points.{% endif %}",
     );
@@ -81,9 +70,12 @@ fn a_target_no_normal_can_cover_has_no_reverse_fit_and_the_build_says_so() {
 
 #[test]
 fn a_post_quoting_a_reverse_fit_that_does_not_exist_stops_at_that_line() {
-    let dir = project_with(
-        "f",
-        "seed: 1\nkind:\n  forward_vs_reverse:\n    target: {gamma: {shape: 2, rate: 1}}\n    sample_size: 1000\n    model: {normal: {mean: {linspace: [-1, 6, 15]}, std: {logspace: [0.2, 4, 11]}}}\n    draws: 500\n",
+    let dir = project_of(
+        &[(
+            "f",
+            "seed: 1\nkind:\n  forward_vs_reverse:\n    target: {gamma: {shape: 2, rate: 1}}\n    sample_size: 1000\n    model: {normal: {mean: {linspace: [-1, 6, 15]}, std: {logspace: [0.2, 4, 11]}}}\n    draws: 500\n",
+        )],
+        &[],
         "The reverse fit has mean {{ f.reverse.mean | fixed(digits=3) }}.",
     );
     let out = likely(dir.path(), &["build"], &[]);
@@ -101,9 +93,12 @@ fn a_post_quoting_a_reverse_fit_that_does_not_exist_stops_at_that_line() {
 #[test]
 fn a_student_t_grid_with_df_fixed_fits_with_df_held() {
     // A uniform sample: a t fitted with df free runs off to df = ∞.
-    let dir = project_with(
-        "t",
-        "seed: 1\nkind:\n  kl_vs_likelihood:\n    data: {uniform: {low: -1, high: 1}}\n    sample_size: 300\n    model: {student_t: {df: 5, loc: {linspace: [-1, 1, 11]}, scale: {logspace: [0.1, 2, 11]}}}\n",
+    let dir = project_of(
+        &[(
+            "t",
+            "seed: 1\nkind:\n  kl_vs_likelihood:\n    data: {uniform: {low: -1, high: 1}}\n    sample_size: 300\n    model: {student_t: {df: 5, loc: {linspace: [-1, 1, 11]}, scale: {logspace: [0.1, 2, 11]}}}\n",
+        )],
+        &[],
         "The MLE holds df at {{ t.mle.fixed.df }}.",
     );
     let out = build_ok(dir.path(), &[], &[]);
@@ -113,9 +108,12 @@ fn a_student_t_grid_with_df_fixed_fits_with_df_held() {
 
 #[test]
 fn a_small_sample_gives_a_divergence_and_a_sample_estimate_under_their_own_names() {
-    let dir = project_with(
-        "k",
-        "seed: 1\nkind:\n  kl_vs_likelihood:\n    data: {normal: {mean: 0, std: 1}}\n    sample_size: 10\n    model: {normal: {mean: {linspace: [-2, 2, 41]}, std: {logspace: [0.3, 3, 31]}}}\n",
+    let dir = project_of(
+        &[(
+            "k",
+            "seed: 1\nkind:\n  kl_vs_likelihood:\n    data: {normal: {mean: 0, std: 1}}\n    sample_size: 10\n    model: {normal: {mean: {linspace: [-2, 2, 41]}, std: {logspace: [0.3, 3, 31]}}}\n",
+        )],
+        &[],
         "KL {{ k.argmin_kl.kl | fixed(digits=4) }}, estimate {{ k.argmax_loglik.kl_estimate | fixed(digits=4) }}.",
     );
     build_ok(dir.path(), &[], &[]);

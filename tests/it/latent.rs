@@ -2,32 +2,7 @@
 //! in z) and multivariate normals in `kl_monte_carlo`: projects that build,
 //! numbers checked against independent values, bad input refused.
 
-use std::path::Path;
-
-use crate::common::{assert_same_tree, build_ok, likely, read, tree};
-
-fn project(specs: &[(&str, &str)], post: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    std::fs::create_dir_all(dir.path().join("experiments")).unwrap();
-    std::fs::create_dir_all(dir.path().join("posts")).unwrap();
-    for (id, spec) in specs {
-        std::fs::write(dir.path().join(format!("experiments/{id}.yaml")), spec).unwrap();
-    }
-    std::fs::write(
-        dir.path().join("posts/2025-01-01-note.md"),
-        format!("---\ntitle: Note\n---\n\n{post}\n"),
-    )
-    .unwrap();
-    dir
-}
-
-fn numbers(dir: &Path, id: &str) -> serde_json::Value {
-    serde_json::from_str(&read(dir, &format!("site/assets/likely/{id}/numbers.json"))).unwrap()
-}
-
-fn number(v: &serde_json::Value) -> f64 {
-    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
-}
+use crate::common::{assert_same_tree, build_ok, likely, num, numbers, project_of, read, tree};
 
 const SQUARE: &str = "seed: 11
 kind:
@@ -49,8 +24,8 @@ fn an_elbo_gap_over_a_bimodal_posterior_builds_the_same_with_one_thread_and_many
     let post = "{{ square.log_px | fixed(digits=6) }}, {{ square.best_q.q }}\n\n\
                 {{ figure(id=\"square.posterior\") }}\n\n{{ figure(id=\"square.surface\") }}\n\n\
                 {{ table(id=\"square\") }}";
-    let one = project(&[("square", SQUARE)], post);
-    let many = project(&[("square", SQUARE)], post);
+    let one = project_of(&[("square", SQUARE)], &[], post);
+    let many = project_of(&[("square", SQUARE)], &[], post);
     build_ok(one.path(), &["--no-cache"], &[("RAYON_NUM_THREADS", "1")]);
     build_ok(many.path(), &["--no-cache"], &[("RAYON_NUM_THREADS", "4")]);
     assert_same_tree(
@@ -70,20 +45,20 @@ fn an_elbo_gap_over_a_bimodal_posterior_builds_the_same_with_one_thread_and_many
     // ln ∫ N(z; 0, 1) N(1.5; z², 0.5) dz by mpmath's quad at 40 digits,
     // split at 0, ±0.5, ±√(11/8), ±2: −1.72518036462918763962733; the
     // posterior std from the same integrals, 1.120027633615003055519604.
-    assert!((number(&n["log_px"]) - -1.725_180_364_629_187_6).abs() < 1e-11);
-    assert!((number(&n["posterior"]["std"]) - 1.120_027_633_615_003).abs() < 1e-11);
+    assert!((num(&n["log_px"]) - -1.725_180_364_629_187_6).abs() < 1e-11);
+    assert!((num(&n["posterior"]["std"]) - 1.120_027_633_615_003).abs() < 1e-11);
     // The modes solve dℓ/dz = z(11 − 8z²) = 0.
     let modes = n["posterior"]["modes"].as_array().unwrap();
     assert_eq!(modes.len(), 2);
     let mode = (11.0f64 / 8.0).sqrt();
-    assert!((number(&modes[0]) + mode).abs() < 1e-7);
-    assert!((number(&modes[1]) - mode).abs() < 1e-7);
+    assert!((num(&modes[0]) + mode).abs() < 1e-7);
+    assert!((num(&modes[1]) - mode).abs() < 1e-7);
     // The gap at the best q is its KL to the posterior, computed apart.
     let best = &n["best_q"];
-    assert!((number(&best["gap"]) - number(&best["kl"])).abs() < 1e-10);
-    assert!(number(&n["gap_error_quadrature"]) < 1e-10);
+    assert!((num(&best["gap"]) - num(&best["kl"])).abs() < 1e-10);
+    assert!(num(&n["gap_error_quadrature"]) < 1e-10);
     // Either mode, as narrow as the posterior's there.
-    assert!((number(&n["max_elbo_quadrature"]["mean"]).abs() - 1.1).abs() < 1e-12);
+    assert!((num(&n["max_elbo_quadrature"]["mean"]).abs() - 1.1).abs() < 1e-12);
     let html = read(dir, "site/_posts/2025-01-01-note.md");
     assert!(html.contains("-1.725180, normal(mean="), "{html}");
 }
@@ -98,8 +73,9 @@ kind:
     n: [10, 1000, 100000]
     replicates: 40
 ";
-    let dir = project(
+    let dir = project_of(
         &[("mv", spec)],
+        &[],
         "{{ mv.exact | fixed(digits=6) }}\n\n{{ figure(id=\"mv.convergence\") }}",
     );
     build_ok(dir.path(), &[], &[]);
@@ -107,18 +83,18 @@ kind:
     // ½[tr(Σq⁻¹Σp) + Δᵀ Σq⁻¹ Δ − 2 + ln(det Σq / det Σp)] with
     // tr = 1/2 + 2, Δᵀ Σq⁻¹ Δ = 1/2 + 1, det Σp = 1.75, det Σq = 2.
     let exact = 0.5 * (2.5 + 1.5 - 2.0 + (2.0f64 / 1.75).ln());
-    assert!((number(&n["exact"]) - exact).abs() < 1e-14);
+    assert!((num(&n["exact"]) - exact).abs() < 1e-14);
     assert_eq!(n["exact_method"], "closed_form");
     assert_eq!(n["finite_variance"], true);
     let (mean, std) = (&n["mean"][2], &n["std"][2]);
-    let se = number(std) / 40f64.sqrt();
-    assert!((number(mean) - exact).abs() < 5.0 * se, "{mean} ± {se}");
+    let se = num(std) / 40f64.sqrt();
+    assert!((num(mean) - exact).abs() < 5.0 * se, "{mean} ± {se}");
 }
 
 /// Builds a project holding only `spec` and returns stderr, checking that
 /// the build failed cleanly.
 fn refused(spec: &str) -> String {
-    let dir = project(&[("bad", spec)], "Nothing.");
+    let dir = project_of(&[("bad", spec)], &[], "Nothing.");
     let out = likely(dir.path(), &["build"], &[]);
     assert_eq!(out.code, 1, "exit code; stderr:\n{}", out.stderr);
     assert!(!out.stderr.contains("panicked"), "{}", out.stderr);

@@ -1,31 +1,10 @@
 //! `vary:`: an experiment at every point of a product of sweeps, numbers
 //! as expressions over the varied names, and what it reports.
 
-use std::path::Path;
-
 use likely::dist::text;
 use likely::stats::kl;
 
-use crate::common::{assert_same_tree, build_ok, likely, read, tree};
-
-fn project(specs: &[(&str, &str)], post: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    std::fs::create_dir_all(dir.path().join("experiments")).unwrap();
-    std::fs::create_dir_all(dir.path().join("posts")).unwrap();
-    for (id, spec) in specs {
-        std::fs::write(dir.path().join(format!("experiments/{id}.yaml")), spec).unwrap();
-    }
-    std::fs::write(
-        dir.path().join("posts/2025-01-01-note.md"),
-        format!("---\ntitle: Note\n---\n\n{post}\n"),
-    )
-    .unwrap();
-    dir
-}
-
-fn numbers(dir: &Path, id: &str) -> serde_json::Value {
-    serde_json::from_str(&read(dir, &format!("site/assets/likely/{id}/numbers.json"))).unwrap()
-}
+use crate::common::{assert_same_tree, build_ok, likely, numbers, project_of, read, tree};
 
 const NOISED: &str = "seed: 7
 vary:
@@ -43,8 +22,9 @@ kind:
 
 #[test]
 fn a_sweep_over_a_noise_level_gives_every_point_its_exact_divergence() {
-    let dir = project(
+    let dir = project_of(
         &[("noised", NOISED)],
+        &[],
         "{{ noised.points[19].at.ab }}: {{ noised.series.exact | last | fixed(digits=4) }}\n\n{{ figure(id=\"noised.kl\") }}\n\n{{ table(id=\"noised\") }}",
     );
     build_ok(dir.path(), &[], &[]);
@@ -95,7 +75,7 @@ fn a_sweep_over_a_noise_level_gives_every_point_its_exact_divergence() {
 
 #[test]
 fn a_dashed_number_is_drawn_without_markers() {
-    let dir = project(&[("noised", NOISED)], "x");
+    let dir = project_of(&[("noised", NOISED)], &[], "x");
     build_ok(dir.path(), &[], &[]);
     let solid = read(dir.path(), "site/assets/likely/noised/kl.svg");
     let spec = NOISED.replace("log_y: true}", "log_y: true, dashed: exact}");
@@ -114,7 +94,7 @@ fn column_labels_head_the_table_of_points() {
         "columns:",
         "column_labels: [\"KL, exact\", \"Monte Carlo, n = 10 000\"]\ncolumns:",
     );
-    let dir = project(&[("noised", &spec)], "{{ table(id=\"noised\") }}");
+    let dir = project_of(&[("noised", &spec)], &[], "{{ table(id=\"noised\") }}");
     build_ok(dir.path(), &[], &[]);
     let post = read(dir.path(), "site/_posts/2025-01-01-note.md");
     assert!(
@@ -126,7 +106,7 @@ fn column_labels_head_the_table_of_points() {
 #[test]
 fn varied_sites_are_byte_identical_at_any_thread_count_and_points_draw_their_own_streams() {
     let spec = NOISED.replace("{linspace: [0.05, 1.0, 20]}", "[0.5, 0.5000001]");
-    let dir = project(&[("noised", &spec)], "x");
+    let dir = project_of(&[("noised", &spec)], &[], "x");
     build_ok(dir.path(), &["--no-cache"], &[("RAYON_NUM_THREADS", "1")]);
     let one = tree(&dir.path().join("site"));
     build_ok(dir.path(), &["--no-cache"], &[("RAYON_NUM_THREADS", "4")]);
@@ -155,7 +135,7 @@ kind:
     n: [10]
     replicates: 2
 ";
-    let dir = project(&[("grid", spec)], "x");
+    let dir = project_of(&[("grid", spec)], &[], "x");
     build_ok(dir.path(), &[], &[]);
     let n = numbers(dir.path(), "grid");
     assert_eq!(n["points"].as_array().unwrap().len(), 15);
@@ -187,7 +167,7 @@ kind:
     n: [\"10^k\", \"10^(k+1)\"]
     replicates: \"5*k\"
 ";
-    let dir = project(&[("counts", spec)], "x");
+    let dir = project_of(&[("counts", spec)], &[], "x");
     build_ok(dir.path(), &[], &[]);
     let n = numbers(dir.path(), "counts");
     assert_eq!(n["points"][1]["n"], serde_json::json!([100, 1000]));
@@ -196,7 +176,7 @@ kind:
 }
 
 fn fails(spec: &str, expected: &[&str]) -> String {
-    let dir = project(&[("bad", spec)], "x");
+    let dir = project_of(&[("bad", spec)], &[], "x");
     let out = likely(dir.path(), &["build"], &[]);
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
@@ -280,7 +260,7 @@ fn bad_expressions_and_points_are_refused_before_anything_runs() {
 
 #[test]
 fn changing_what_is_reported_reruns_nothing_and_changing_an_axis_reruns() {
-    let dir = project(&[("noised", NOISED)], "x");
+    let dir = project_of(&[("noised", NOISED)], &[], "x");
     build_ok(dir.path(), &[], &[]);
     let spec = dir.path().join("experiments/noised.yaml");
     std::fs::write(&spec, NOISED.replace("log_y: true", "log_y: false")).unwrap();
@@ -301,8 +281,9 @@ kind:
   density:
     dist: \"mixture(weights=[0.3, 0.7], components=[normal(mean=-2*sqrt(ab), std=sqrt(0.36*ab + 1 - ab)), normal(mean=1.5*sqrt(ab), std=1)])\"
 ";
-    let dir = project(
+    let dir = project_of(
         &[("marginals", spec)],
+        &[],
         "{{ figure(id=\"marginals.density\") }}",
     );
     build_ok(dir.path(), &[], &[]);
@@ -338,7 +319,11 @@ kind:
   density:
     dist: {normal: {mean: m, std: 1}}
 ";
-    let dir = project(&[("shifted", spec)], "{{ figure(id=\"shifted.means\") }}");
+    let dir = project_of(
+        &[("shifted", spec)],
+        &[],
+        "{{ figure(id=\"shifted.means\") }}",
+    );
     let out = build_ok(dir.path(), &[], &[]);
     let said = format!("{}{}", out.stdout, out.stderr);
     assert!(
