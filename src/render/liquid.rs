@@ -21,8 +21,8 @@ use std::collections::BTreeSet;
 /// What a placeholder stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kept {
-    /// A Liquid construct, as written.
-    Liquid(String),
+    /// A Liquid construct, as written, and its line in the body (from 0).
+    Liquid(String, usize),
     /// Jekyll's `{% raw %}...{% endraw %}`, as written, and its content.
     Raw(String, String),
     /// A code span or fenced code block, as written.
@@ -57,6 +57,8 @@ pub fn split(body: &str, experiments: &BTreeSet<String>) -> Split {
         kept: Vec::new(),
         liquid: BTreeSet::new(),
         blocks: Vec::new(),
+        line: 0,
+        counted: 0,
     };
     scanner.run();
     Split {
@@ -67,12 +69,13 @@ pub fn split(body: &str, experiments: &BTreeSet<String>) -> Split {
 
 /// The rendered body with each placeholder replaced: for Jekyll by the
 /// original text; for the HTML site by what a reader should see (the
-/// content of a raw block, code as code, Liquid by `html_liquid`).
+/// content of a raw block, code as code, Liquid by `html_liquid`, given
+/// the construct and its line in the body, from 0).
 pub fn restore(
     rendered: &str,
     kept: &[Kept],
     for_jekyll: bool,
-    html_liquid: &dyn Fn(&str) -> String,
+    html_liquid: &dyn Fn(&str, usize) -> String,
 ) -> String {
     let mut out = String::with_capacity(rendered.len());
     let mut rest = rendered;
@@ -90,12 +93,12 @@ pub fn restore(
         ) {
             (Some(item), Some(after)) => {
                 out.push_str(&match (item, for_jekyll) {
-                    (Kept::Liquid(text) | Kept::Raw(text, _) | Kept::Code(text), true) => {
+                    (Kept::Liquid(text, _) | Kept::Raw(text, _) | Kept::Code(text), true) => {
                         text.clone()
                     }
                     (Kept::Code(text), false) => text.clone(),
                     (Kept::Raw(_, content), false) => content.clone(),
-                    (Kept::Liquid(text), false) => html_liquid(text),
+                    (Kept::Liquid(text, line), false) => html_liquid(text, *line),
                 });
                 rest = after;
             }
@@ -126,9 +129,25 @@ struct Scanner<'a> {
     liquid: BTreeSet<String>,
     /// Open `if`/`for` blocks and whose they are.
     blocks: Vec<Owner>,
+    /// The line `out` has reached, from 0, counted up to byte `counted`;
+    /// placeholders keep line breaks, so it is the body's line too.
+    line: usize,
+    counted: usize,
 }
 
 impl Scanner<'_> {
+    /// The line, from 0, where the next output starts.
+    fn line(&mut self) -> usize {
+        self.line += self.out[self.counted..].matches('\n').count();
+        self.counted = self.out.len();
+        self.line
+    }
+
+    fn liquid(&mut self, text: &str) {
+        let line = self.line();
+        self.keep(Kept::Liquid(text.to_owned(), line), text);
+    }
+
     fn keep(&mut self, item: Kept, text: &str) {
         self.out.push(OPEN);
         self.out.push_str(&self.kept.len().to_string());
@@ -201,7 +220,7 @@ impl Scanner<'_> {
     fn expression(&mut self, text: &str) {
         match self.owner(inner(text, "{{", "}}")) {
             Owner::Likely => self.out.push_str(text),
-            Owner::Liquid => self.keep(Kept::Liquid(text.to_owned()), text),
+            Owner::Liquid => self.liquid(text),
         }
     }
 
@@ -222,12 +241,11 @@ impl Scanner<'_> {
         } && let Some((content, total)) = block_end(rest, len, end)
         {
             let whole = &rest[..total];
-            let item = if name == "raw" {
-                Kept::Raw(whole.to_owned(), content.to_owned())
+            if name == "raw" {
+                self.keep(Kept::Raw(whole.to_owned(), content.to_owned()), whole);
             } else {
-                Kept::Liquid(whole.to_owned())
-            };
-            self.keep(item, whole);
+                self.liquid(whole);
+            }
             return total;
         }
         let owner = match name {
@@ -271,7 +289,7 @@ impl Scanner<'_> {
         };
         match owner {
             Owner::Likely => self.out.push_str(text),
-            Owner::Liquid => self.keep(Kept::Liquid(text.to_owned()), text),
+            Owner::Liquid => self.liquid(text),
         }
         len
     }
@@ -483,8 +501,9 @@ fn code_span(text: &str) -> usize {
 }
 
 /// The length of the fenced code block starting `text` (at a line start),
-/// through its closing fence or the end.
-fn fenced_block(text: &str) -> Option<usize> {
+/// through its closing fence or the end: ``` or `~~~` (three or more), up
+/// to three spaces in, a backtick fence's info string without backticks.
+pub fn fenced_block(text: &str) -> Option<usize> {
     let first_end = text.find('\n').map_or(text.len(), |k| k + 1);
     let first = &text[..first_end];
     let lead = first.len() - first.trim_start_matches(' ').len();
@@ -528,7 +547,7 @@ mod tests {
 
     fn jekyll(body: &str) -> (String, Split) {
         let parts = split(body, &ids());
-        let back = restore(&parts.template, &parts.kept, true, &|t| t.to_owned());
+        let back = restore(&parts.template, &parts.kept, true, &|t, _| t.to_owned());
         (back, parts)
     }
 
@@ -572,11 +591,11 @@ mod tests {
         let parts = split(body, &ids());
         assert_eq!(parts.kept.len(), 1);
         assert_eq!(
-            restore(&parts.template, &parts.kept, true, &|t| t.to_owned()),
+            restore(&parts.template, &parts.kept, true, &|t, _| t.to_owned()),
             body
         );
         assert_eq!(
-            restore(&parts.template, &parts.kept, false, &|t| t.to_owned()),
+            restore(&parts.template, &parts.kept, false, &|t, _| t.to_owned()),
             "A {{ mle.slope }} and {% if x %} B\n"
         );
     }
@@ -590,6 +609,14 @@ mod tests {
         // A lone backtick is text, and what follows is templated.
         let parts = split("a ` b {{ mle.x }}", &ids());
         assert_eq!(parts.template, "a ` b {{ mle.x }}");
+    }
+
+    #[test]
+    fn liquid_knows_its_line_even_when_a_raw_example_repeats_it() {
+        let body = "{% raw %}\n{% endtab %}\n{% endraw %}\n\ntext\n{% endtab %}\n";
+        let parts = split(body, &ids());
+        assert_eq!(parts.kept.len(), 2);
+        assert_eq!(parts.kept[1], Kept::Liquid("{% endtab %}".into(), 5));
     }
 
     #[test]

@@ -140,15 +140,15 @@ pub fn posts(
                 templates.render_post(post, &context(post, config, library, target, root))
             };
             let kept = templates.kept(post);
-            let jekyll = liquid::restore(&render(Target::Jekyll, "")?, kept, true, &|t| t.to_owned());
+            let jekyll = liquid::restore(&render(Target::Jekyll, "")?, kept, true, &|t, _| t.to_owned());
             let root = root_of(&url);
             let notes = std::sync::Mutex::new(Vec::new());
-            let shown = |text: &str| {
+            let shown = |text: &str, line: usize| {
                 let (html, unsupported) = liquid_for_html(text, config, &root);
                 if unsupported && let Ok(mut notes) = notes.lock() {
-                    let line = post.line_of(text).map_or(String::new(), |l| format!("{l}:"));
+                    let line = post.body_start.1 + line;
                     notes.push(format!(
-                        "{}:{line} Liquid the HTML site shows as its source (Jekyll renders it): {}",
+                        "{}:{line}: Liquid the HTML site shows as its source (Jekyll renders it): {}",
                         post.path.display(),
                         first_line(text)
                     ));

@@ -3,6 +3,8 @@
 //! the HTML site shows Liquid it cannot render as its source, in code,
 //! with a warning.
 
+use likely::site::math::visible_text;
+
 use crate::common::{build_ok, likely, project, read};
 
 /// A post in the style of an al-folio blog, with no likely expression.
@@ -60,7 +62,7 @@ fn a_post_without_likely_expressions_reaches_jekyll_byte_for_byte() {
         html.contains("href=\"../../../assets/json/table.json\""),
         "{html}"
     );
-    let text = outside_code(&html);
+    let text = visible_text(&html);
     // The raw block's content is shown as text, as Jekyll shows it.
     let text = text.replace("{{ page.title }} and {% include x.liquid %}", "");
     assert!(!text.contains("{%") && !text.contains("{{"), "{text}");
@@ -115,23 +117,4 @@ fn an_unknown_name_is_still_an_error_naming_the_experiments() {
         "{}",
         out.stderr
     );
-}
-
-/// The page's text outside `<code>` and `<pre>` elements and tags.
-fn outside_code(html: &str) -> String {
-    let mut text = String::new();
-    let mut rest = html;
-    while let Some(start) = rest.find('<') {
-        text.push_str(&rest[..start]);
-        rest = &rest[start..];
-        for (open, close) in [("<pre", "</pre>"), ("<code", "</code>")] {
-            if rest.starts_with(open)
-                && let Some(end) = rest.find(close)
-            {
-                rest = &rest[end..];
-            }
-        }
-        rest = &rest[rest.find('>').map_or(rest.len(), |k| k + 1)..];
-    }
-    text + rest
 }

@@ -9,6 +9,8 @@
 //! and lists, and replaced by a placeholder HTML comment on the same line,
 //! padded with empty lines so every later line keeps its number.
 
+use crate::render::liquid::fenced_block;
+
 /// A placeholder: an HTML comment, which starts an HTML block of its own.
 pub fn placeholder(k: usize) -> String {
     format!("<!--likely-math-block:{k}-->")
@@ -20,28 +22,22 @@ pub fn blocks(markdown: &str) -> (String, Vec<String>) {
     let lines: Vec<&str> = markdown.split_inclusive('\n').collect();
     let mut out = String::with_capacity(markdown.len());
     let mut found = Vec::new();
-    let mut fence: Option<Fence> = None;
     let mut after_boundary = true;
+    let mut at = 0;
     let mut i = 0;
     while i < lines.len() {
+        if let Some(len) = fenced_block(&markdown[at..]) {
+            out.push_str(&markdown[at..at + len]);
+            let end = at + len;
+            while i < lines.len() && at < end {
+                at += lines[i].len();
+                i += 1;
+            }
+            after_boundary = false;
+            continue;
+        }
         let line = lines[i];
         let text = line.trim_end_matches(['\n', '\r']);
-        if let Some(open) = &fence {
-            if open.closed_by(text) {
-                fence = None;
-            }
-            out.push_str(line);
-            after_boundary = false;
-            i += 1;
-            continue;
-        }
-        if let Some(open) = Fence::opened_by(text) {
-            fence = Some(open);
-            out.push_str(line);
-            after_boundary = false;
-            i += 1;
-            continue;
-        }
         if after_boundary
             && let Some((tex, used)) = dollar_block(&lines[i..]).or_else(|| env_block(&lines[i..]))
         {
@@ -54,12 +50,14 @@ pub fn blocks(markdown: &str) -> (String, Vec<String>) {
                 out.push('\n');
             }
             found.push(tex);
+            at += lines[i..i + used].iter().map(|l| l.len()).sum::<usize>();
             i += used;
             after_boundary = false;
             continue;
         }
         after_boundary = text.trim().is_empty();
         out.push_str(line);
+        at += line.len();
         i += 1;
     }
     (out, found)
@@ -130,32 +128,6 @@ fn is_boundary(next: Option<&str>) -> bool {
             let text = line.trim_end_matches(['\n', '\r']);
             text.trim().is_empty() || (indent(text) <= 3 && text.trim_start().starts_with("{:"))
         }
-    }
-}
-
-/// An open fenced code block.
-struct Fence {
-    marker: char,
-    len: usize,
-}
-
-impl Fence {
-    fn opened_by(text: &str) -> Option<Self> {
-        let lead = indent(text);
-        if lead > 3 {
-            return None;
-        }
-        let body = &text[lead..];
-        let marker = body.chars().next().filter(|c| *c == '`' || *c == '~')?;
-        let len = body.chars().take_while(|c| *c == marker).count();
-        // A backtick fence's info string has no backtick.
-        (len >= 3 && !(marker == '`' && body[len..].contains('`'))).then_some(Self { marker, len })
-    }
-
-    fn closed_by(&self, text: &str) -> bool {
-        let lead = indent(text);
-        let body = text[lead.min(3)..].trim_end();
-        lead <= 3 && body.len() >= self.len && body.chars().all(|c| c == self.marker)
     }
 }
 

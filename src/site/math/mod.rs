@@ -152,7 +152,7 @@ pub fn visible_text(html: &str) -> String {
 }
 
 /// Text for HTML.
-pub fn escape(text: &str) -> String {
+fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
