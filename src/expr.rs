@@ -161,19 +161,30 @@ pub fn with_bindings<T>(bindings: &Bindings, f: impl FnOnce() -> T) -> (T, bool)
 /// A malformed expression, an unknown name (listing the known ones), or a
 /// value that is not finite; the message quotes the expression.
 pub fn value_of(text: &str) -> Result<f64, ExprError> {
-    let quoted = |e: ExprError| ExprError {
+    let expr = Expr::parse(text).map_err(|e| quoted(text, e))?;
+    in_scope(|bindings| {
+        let value = expr.eval(bindings).map_err(|e| quoted(text, e));
+        (value, expr.uses_names())
+    })
+}
+
+/// An error of the expression `text`, quoting it.
+fn quoted(text: &str, e: ExprError) -> ExprError {
+    ExprError {
         message: format!("in the expression `{text}`: {}", e.message),
         column: e.column,
-    };
-    let expr = Expr::parse(text).map_err(quoted)?;
+    }
+}
+
+/// Runs `f` with the bindings in force on this thread; when it says it
+/// used a varied name, the scope remembers.
+fn in_scope<T>(f: impl FnOnce(&Bindings) -> (T, bool)) -> T {
     SCOPE.with(|s| {
         let mut scopes = s.borrow_mut();
         let empty = Bindings::default();
         let bindings = scopes.last().map_or(&empty, |scope| &scope.bindings);
-        let value = expr.eval(bindings).map_err(quoted);
-        if expr.uses_names()
-            && let Some(scope) = scopes.last_mut()
-        {
+        let (value, used) = f(bindings);
+        if used && let Some(scope) = scopes.last_mut() {
             scope.used_names = true;
         }
         value
@@ -342,26 +353,20 @@ impl Function {
     /// varied name that is also a variable; the message quotes the
     /// expression.
     pub fn parse(text: &str, free: &[&str]) -> Result<Self, ExprError> {
-        let quoted = |e: ExprError| ExprError {
-            message: format!("in the expression `{text}`: {}", e.message),
-            column: e.column,
-        };
-        let expr = Expr::parse(text).map_err(quoted)?;
-        SCOPE.with(|s| {
-            let mut scopes = s.borrow_mut();
-            let empty = Bindings::default();
-            let bindings = scopes.last().map_or(&empty, |scope| &scope.bindings);
+        let expr = Expr::parse(text).map_err(|e| quoted(text, e))?;
+        in_scope(|bindings| {
             let mut used = false;
             let node = resolve(expr.node, free, bindings, &mut used).map_err(|name| {
-                quoted(ExprError {
-                    message: unknown_variable(&name, free, bindings),
-                    column: name_column(text, &name),
-                })
-            })?;
-            if used && let Some(scope) = scopes.last_mut() {
-                scope.used_names = true;
-            }
-            Ok(Self { node })
+                quoted(
+                    text,
+                    ExprError {
+                        message: unknown_variable(&name, free, bindings),
+                        column: name_column(text, &name),
+                    },
+                )
+            });
+            let used = used && node.is_ok();
+            (node.map(|node| Self { node }), used)
         })
     }
 
