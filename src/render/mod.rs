@@ -253,6 +253,41 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_html_site_renders_jekyll_urls_and_shows_other_liquid_as_code() {
+        let config = SiteConfig {
+            url: "https://me.github.io".into(),
+            baseurl: "/blog".into(),
+            ..SiteConfig::default()
+        };
+        let shown = |text| liquid_for_html(text, &config, "../../");
+        assert_eq!(
+            shown("{{ site.url }}"),
+            ("https://me.github.io".into(), false)
+        );
+        assert_eq!(shown("{{- site.baseurl -}}"), ("/blog".into(), false));
+        assert_eq!(
+            shown("{{ '/assets/a.json' | relative_url }}"),
+            ("../../assets/a.json".into(), false)
+        );
+        assert_eq!(
+            shown("{{ \"img/b.png\" | absolute_url }}"),
+            ("https://me.github.io/blog/img/b.png".into(), false)
+        );
+        // A code span long enough for the backticks inside.
+        assert_eq!(
+            shown("{% cite a`b %}"),
+            ("`` {% cite a`b %} ``".into(), true)
+        );
+        assert_eq!(
+            shown("{% highlight r %}\nx\n{% endhighlight %}"),
+            (
+                "\n```liquid\n{% highlight r %}\nx\n{% endhighlight %}\n```\n".into(),
+                true
+            )
+        );
+    }
+
+    #[test]
     fn the_root_is_as_many_steps_up_as_the_url_is_deep() {
         assert_eq!(root_of("/blog/2025/mle-and-kl/"), "../../../");
         assert_eq!(root_of("/index.html"), "");

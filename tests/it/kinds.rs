@@ -125,3 +125,30 @@ fn a_small_sample_gives_a_divergence_and_a_sample_estimate_under_their_own_names
     assert!(kl > 0.0 && estimate < 0.0, "{kl}, {estimate}");
     assert!(post(dir.path()).contains(&format!("KL {kl:.4}, estimate {estimate:.4}.")));
 }
+
+#[test]
+fn the_cramer_rao_bound_of_a_gamma_is_the_inverse_fisher_information() {
+    // At shape 2 the trigamma function is π²/6 − 1 exactly, so with rate 1
+    // the information matrix is [[ψ′(2), −1], [−1, 2]] and its inverse has
+    // diagonal 2 / (2ψ′(2) − 1) and ψ′(2) / (2ψ′(2) − 1).
+    let dir = project_of(
+        &[(
+            "g",
+            "seed: 1\nkind:\n  mle_consistency:\n    data: {gamma: {shape: 2, rate: 1}}\n    n: [500]\n    replicates: 20\n",
+        )],
+        &[],
+        "x",
+    );
+    build_ok(dir.path(), &[], &[]);
+    let n = numbers(dir.path(), "g");
+    let trigamma = std::f64::consts::PI.powi(2) / 6.0 - 1.0;
+    let det = 2.0 * trigamma - 1.0;
+    for (param, variance) in [("shape", 2.0 / det), ("rate", trigamma / det)] {
+        let want = (variance / 500.0).sqrt();
+        let got = n["crb"][param][0].as_f64().unwrap();
+        assert!(
+            (got - want).abs() <= 1e-12 * want,
+            "{param}: {got} vs {want}"
+        );
+    }
+}
