@@ -242,6 +242,7 @@ fn lay_out<'a>(
     let mut in_item = Vec::new();
     let mut in_code = false;
     let mut text = String::new();
+    let mut text_start = 0;
     let mut index = 0;
     while index < events.len() {
         let directly_in_item = in_item.last() == Some(&true);
@@ -266,9 +267,16 @@ fn lay_out<'a>(
             && !in_code
         {
             // Text comes in pieces (at escapes, say); MathJax reads it whole.
+            if text.is_empty() {
+                text_start = range.start;
+            }
             text.push_str(part);
             if !matches!(events.get(index), Some((Event::Text(_), _))) {
-                text_math(&std::mem::take(&mut text), formulas, &mut out);
+                // `$$...$$` left as text (pulldown-cmark wants balanced
+                // braces in math) is math all the same to kramdown, unless
+                // its dollars were escaped.
+                let dollars = unescaped_double_dollars(&source[text_start..range.end]) >= 2;
+                text_math(&std::mem::take(&mut text), dollars, formulas, &mut out);
             }
             continue;
         }
@@ -324,9 +332,9 @@ fn block_index(html: &str) -> Option<usize> {
 
 /// Text outside code, where MathJax also finds `\(...\)`, `\[...\]`,
 /// `\eqref{..}` and `\ref{..}`.
-fn text_math<'a>(text: &str, formulas: &mut Formulas, out: &mut Vec<Event<'a>>) {
+fn text_math<'a>(text: &str, dollars: bool, formulas: &mut Formulas, out: &mut Vec<Event<'a>>) {
     let mut rest = text;
-    while let Some((start, end, tex, display)) = next_text_math(rest) {
+    while let Some((start, end, tex, display)) = next_text_math(rest, dollars) {
         if start > 0 {
             out.push(Event::Text(CowStr::from(rest[..start].to_owned())));
         }
@@ -338,9 +346,33 @@ fn text_math<'a>(text: &str, formulas: &mut Formulas, out: &mut Vec<Event<'a>>) 
     }
 }
 
+/// How many times `$$` appears in `source` not after a backslash.
+fn unescaped_double_dollars(source: &str) -> usize {
+    source
+        .match_indices("$$")
+        .filter(|(k, _)| !source[..*k].ends_with('\\'))
+        .count()
+}
+
 /// The first math in plain text: its range, its TeX and whether it is
-/// display math.
-fn next_text_math(text: &str) -> Option<(usize, usize, &str, bool)> {
+/// display math; `$$...$$` (always inline here) only when `dollars`.
+fn next_text_math(text: &str, dollars: bool) -> Option<(usize, usize, &str, bool)> {
+    let dollar = dollars
+        .then(|| {
+            let at = text.find("$$")?;
+            let len = text[at + 2..].find("$$")?;
+            Some((at, at + 2 + len + 2, &text[at + 2..at + 2 + len], false))
+        })
+        .flatten();
+    let backslash = backslash_math(text);
+    match (dollar, backslash) {
+        (Some(d), Some(b)) => Some(if d.0 < b.0 { d } else { b }),
+        (d, b) => d.or(b),
+    }
+}
+
+/// The first `\(...\)`, `\[...\]`, `\eqref{..}` or `\ref{..}` in text.
+fn backslash_math(text: &str) -> Option<(usize, usize, &str, bool)> {
     let mut from = 0;
     while let Some(at) = text[from..].find('\\').map(|k| from + k) {
         let rest = &text[at..];
@@ -553,6 +585,25 @@ mod tests {
     #[test]
     fn escaped_dollars_are_text() {
         assert_eq!(html("\\$\\$x\\$\\$\n"), "<p>$$x$$</p>\n");
+        // kramdown's span test (single dollars being text there): an
+        // escaped `\$$` opens nothing.
+        assert_eq!(
+            with("$5.00 \\$$no math$$\n", false).html,
+            "<p>$5.00 $$no math$$</p>\n"
+        );
+    }
+
+    #[test]
+    fn double_dollars_with_unbalanced_braces_are_still_math_and_warned_about() {
+        let rendered = with("See $$\\frac{a}{b$$ here.\n", true);
+        assert_eq!(rendered.warnings.len(), 1, "{:?}", rendered.warnings);
+        assert!(
+            rendered
+                .html
+                .contains("<code class=\"math-error\">\\frac{a}{b</code>"),
+            "{}",
+            rendered.html
+        );
     }
 
     #[test]
