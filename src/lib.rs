@@ -22,13 +22,14 @@
 //! | specs | [`spec`] | `experiments/*.yaml` → typed, validated experiments |
 //! | running | [`run`] | parallel, seeded, cached runs |
 //! | drawing | [`figure`] | figures as SVG |
-//! | posts | [`config`], [`render`] | the site config; Tera over posts |
+//! | posts | [`config`], [`bib`], [`render`] | the site config, the bibliography; Tera over posts |
 //! | output | [`site`] | Markdown → HTML, one function per page type, the staged commit |
 //! | pipeline | [`build`] | the whole build |
 //!
 //! `spec` sits above `experiment` because reading a file means knowing
 //! every kind; the kinds themselves need only the vocabulary.
 
+pub mod bib;
 pub mod build;
 pub mod chart;
 pub mod config;

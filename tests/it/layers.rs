@@ -15,7 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["spec"],
     &["run"],
     &["figure"],
-    &["config", "render"],
+    &["config", "bib", "render"],
     &["site"],
     &["build"],
 ];
