@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 use rayon::prelude::*;
 
+use crate::bib::Bibliography;
 use crate::config::SiteConfig;
 use crate::diag::{Problem, Problems};
 use crate::render::{self, Templates};
@@ -109,6 +110,8 @@ pub struct Checked {
     pub posts: Vec<render::Post>,
     /// The HTML site's stylesheet.
     pub style: String,
+    /// The blog's bibliography, if it has one.
+    pub bib: Option<Bibliography>,
 }
 
 /// Reads and checks specs, posts, templates and the site config, and
@@ -134,6 +137,10 @@ pub fn check(layout: &Layout) -> anyhow::Result<Checked> {
     let config = SiteConfig::load(&layout.site).unwrap_or_else(|p| {
         problems.push(p);
         SiteConfig::default()
+    });
+    let bib = Bibliography::load(&layout.site).unwrap_or_else(|p| {
+        problems.push(p);
+        None
     });
     let experiments = if layout.experiments.is_dir() {
         spec::collect_dir(&layout.experiments, &mut problems)
@@ -175,7 +182,7 @@ pub fn check(layout: &Layout) -> anyhow::Result<Checked> {
         &config,
         &mut problems,
     );
-    if let Err(found) = render::posts(&posts, &templates, &config, &dry) {
+    if let Err(found) = render::posts(&posts, &templates, &config, &dry, bib.as_ref()) {
         let broken = broken_ids(&layout.experiments, &experiments);
         for mut problem in found.iter().cloned() {
             // Posts that did not compile were reported already.
@@ -194,7 +201,41 @@ pub fn check(layout: &Layout) -> anyhow::Result<Checked> {
         experiments,
         posts,
         style,
+        bib,
     })?)
+}
+
+/// The blog's own files that HTML pages link to (images, videos, PDFs
+/// under the Jekyll site), read to be carried into the HTML site, and a
+/// note for each that is not there.
+fn blog_files(
+    site: &Path,
+    posts: &[render::RenderedPost],
+    figures: &Files,
+) -> (Files, Vec<String>) {
+    let mut carried = Files::new();
+    let mut missing = Vec::new();
+    for post in posts {
+        for path in &post.assets {
+            let inside = Path::new(path)
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+            if figures.contains_key(path) || carried.contains_key(path) {
+                continue;
+            }
+            match std::fs::read(site.join(path)) {
+                Ok(bytes) if inside => {
+                    carried.insert(path.clone(), bytes);
+                }
+                _ => missing.push(format!(
+                    "{}: links to {}, which is not a file of the blog; the HTML site's link is broken",
+                    post.post.path.display(),
+                    site.join(path).display()
+                )),
+            }
+        }
+    }
+    (carried, missing)
 }
 
 /// The ids of the spec files in `dir` that did not load.
@@ -252,6 +293,7 @@ pub fn build(options: &Options) -> anyhow::Result<Summary> {
         experiments,
         posts,
         style,
+        bib,
     } = check(&layout)?;
     let _lock = lock(&layout)?;
 
@@ -299,9 +341,11 @@ pub fn build(options: &Options) -> anyhow::Result<Summary> {
         &mut problems,
     );
     problems.into_result(())?;
-    let rendered = render::posts(&posts, &templates, &config, &library)?;
+    let rendered = render::posts(&posts, &templates, &config, &library, bib.as_ref())?;
+    let (carried, missing) = blog_files(&layout.site, &rendered, &figures);
     let (files, warnings) = site::files(&site::Output {
         posts: &rendered,
+        carried: &carried,
         figures: &figures,
         assets: &assets,
         templates: &templates,
@@ -311,6 +355,7 @@ pub fn build(options: &Options) -> anyhow::Result<Summary> {
     let notes = rendered
         .iter()
         .flat_map(|p| p.notes.iter().cloned())
+        .chain(missing)
         .chain(warnings.iter().map(ToString::to_string))
         .collect();
     let outcome = if options.check {

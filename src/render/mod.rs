@@ -12,12 +12,15 @@ mod filters;
 mod functions;
 pub mod liquid;
 mod post;
+mod shown;
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::bib::Bibliography;
 use crate::config::SiteConfig;
 use crate::diag::Problems;
 use crate::outcome::Outcome;
@@ -25,6 +28,8 @@ use crate::spec::Experiment;
 
 pub use engine::{NOT_COMPILED, Templates, template_text};
 pub use post::{Post, collect_posts, parse_post};
+use shown::Shown;
+pub use shown::plain;
 
 /// Names posts use for things other than experiments, and Tera's
 /// keywords; no experiment may take them as its id.
@@ -118,11 +123,17 @@ pub struct RenderedPost {
     pub html: String,
     /// The URL path of the post in the HTML site.
     pub url: String,
-    /// Liquid the HTML site shows as its source, one note each.
+    /// Liquid the HTML site shows as its source, and other notes, one each.
     pub notes: Vec<String>,
+    /// Files of the blog the HTML page links to (images, videos, PDFs),
+    /// relative to the site root, for the HTML site to carry.
+    pub assets: BTreeSet<String>,
+    /// Bibliography keys the post cites, in order of first citation.
+    pub cited: Vec<String>,
 }
 
-/// Renders every post for both targets.
+/// Renders every post for both targets; `bib` is the blog's bibliography,
+/// if it has one.
 ///
 /// # Errors
 /// Every post that fails, each at its file, line and column.
@@ -131,7 +142,15 @@ pub fn posts(
     templates: &Templates,
     config: &SiteConfig,
     library: &Library,
+    bib: Option<&Bibliography>,
 ) -> Result<Vec<RenderedPost>, Problems> {
+    let pages: BTreeMap<String, String> = posts
+        .iter()
+        .map(|p| {
+            let stem = p.file_name.trim_end_matches(".md").to_owned();
+            (stem, crate::paths::page_file(&p.url(&config.permalink)))
+        })
+        .collect();
     let results: Vec<_> = posts
         .par_iter()
         .map(|post| {
@@ -140,28 +159,46 @@ pub fn posts(
                 templates.render_post(post, &context(post, config, library, target, root))
             };
             let kept = templates.kept(post);
-            let jekyll = liquid::restore(&render(Target::Jekyll, "")?, kept, true, &|t, _| t.to_owned());
+            let jekyll = liquid::restore(&render(Target::Jekyll, "")?, kept, true, &|t, _| {
+                t.to_owned()
+            });
             let root = root_of(&url);
-            let notes = std::sync::Mutex::new(Vec::new());
-            let shown = |text: &str, line: usize| {
-                let (html, unsupported) = liquid_for_html(text, config, &root);
-                if unsupported && let Ok(mut notes) = notes.lock() {
-                    let line = post.body_start.1 + line;
-                    notes.push(format!(
-                        "{}:{line}: Liquid the HTML site shows as its source (Jekyll renders it): {}",
-                        post.path.display(),
-                        first_line(text)
-                    ));
-                }
-                html
+            let shown = Shown {
+                config,
+                root: &root,
+                pages: &pages,
+                bib,
+                state: RefCell::default(),
             };
-            let html = liquid::restore(&render(Target::Html, &root)?, kept, false, &shown);
+            let mut html =
+                liquid::restore(&render(Target::Html, &root)?, kept, false, &|text, line| {
+                    shown.show(text, line)
+                });
+            html.extend(shown.references());
+            // A post that redirects to a file of the blog needs the file.
+            if let Some(target) = post.page.get("redirect").and_then(|r| r.as_str()) {
+                shown.local(target);
+            }
+            let state = shown.state.into_inner();
+            let notes = state
+                .notes
+                .into_iter()
+                .map(|(line, what)| {
+                    format!(
+                        "{}:{}: {what}",
+                        post.path.display(),
+                        post.body_start.1 + line
+                    )
+                })
+                .collect();
             Ok(RenderedPost {
                 post: post.clone(),
                 jekyll,
                 html,
                 url,
-                notes: notes.into_inner().unwrap_or_default(),
+                notes,
+                assets: state.assets,
+                cited: state.cited,
             })
         })
         .collect();
@@ -174,51 +211,6 @@ pub fn posts(
         }
     }
     problems.into_result(rendered)
-}
-
-/// What the HTML site shows for a Liquid construct, as Markdown, and
-/// whether it is one the HTML site cannot render: `site.url`,
-/// `site.baseurl` and the `relative_url` and `absolute_url` filters on a
-/// quoted path are rendered; anything else is shown as its source, in
-/// code.
-fn liquid_for_html(text: &str, config: &SiteConfig, root: &str) -> (String, bool) {
-    let inner = text
-        .strip_prefix("{{")
-        .and_then(|t| t.strip_suffix("}}"))
-        .map(|t| t.trim_matches('-').trim());
-    if let Some(inner) = inner {
-        match inner {
-            "site.url" => return (config.url.clone(), false),
-            "site.baseurl" => return (config.baseurl.clone(), false),
-            _ => {}
-        }
-        if let Some((path, filter)) = inner.split_once('|') {
-            let path = path.trim().trim_matches(|c| c == '\'' || c == '"');
-            let path = path.trim_start_matches('/');
-            match filter.trim() {
-                "relative_url" => return (format!("{root}{path}"), false),
-                "absolute_url" => {
-                    return (format!("{}{}/{path}", config.url, config.baseurl), false);
-                }
-                _ => {}
-            }
-        }
-    }
-    if text.contains('\n') {
-        let fence = "`".repeat(longest_run(text, '`').max(2) + 1);
-        (format!("\n{fence}liquid\n{text}\n{fence}\n"), true)
-    } else {
-        let ticks = "`".repeat(longest_run(text, '`') + 1);
-        (format!("{ticks} {text} {ticks}"), true)
-    }
-}
-
-fn longest_run(text: &str, c: char) -> usize {
-    text.split(|x| x != c).map(str::len).max().unwrap_or(0)
-}
-
-fn first_line(text: &str) -> &str {
-    text.lines().next().unwrap_or(text)
 }
 
 /// What a post's body sees: every experiment's numbers by id, `page`,
@@ -251,41 +243,6 @@ pub fn root_of(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_html_site_renders_jekyll_urls_and_shows_other_liquid_as_code() {
-        let config = SiteConfig {
-            url: "https://me.github.io".into(),
-            baseurl: "/blog".into(),
-            ..SiteConfig::default()
-        };
-        let shown = |text| liquid_for_html(text, &config, "../../");
-        assert_eq!(
-            shown("{{ site.url }}"),
-            ("https://me.github.io".into(), false)
-        );
-        assert_eq!(shown("{{- site.baseurl -}}"), ("/blog".into(), false));
-        assert_eq!(
-            shown("{{ '/assets/a.json' | relative_url }}"),
-            ("../../assets/a.json".into(), false)
-        );
-        assert_eq!(
-            shown("{{ \"img/b.png\" | absolute_url }}"),
-            ("https://me.github.io/blog/img/b.png".into(), false)
-        );
-        // A code span long enough for the backticks inside.
-        assert_eq!(
-            shown("{% cite a`b %}"),
-            ("`` {% cite a`b %} ``".into(), true)
-        );
-        assert_eq!(
-            shown("{% highlight r %}\nx\n{% endhighlight %}"),
-            (
-                "\n```liquid\n{% highlight r %}\nx\n{% endhighlight %}\n```\n".into(),
-                true
-            )
-        );
-    }
 
     #[test]
     fn the_root_is_as_many_steps_up_as_the_url_is_deep() {

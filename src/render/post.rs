@@ -13,7 +13,8 @@ pub struct Post {
     pub path: PathBuf,
     /// `YYYY-MM-DD-slug.md`.
     pub file_name: String,
-    /// `YYYY-MM-DD`, from the file name.
+    /// `YYYY-MM-DD`: the front matter's `date:` when it has one (as Jekyll
+    /// reads it), else the file name's.
     pub date: String,
     /// The slug, from the file name.
     pub slug: String,
@@ -35,6 +36,12 @@ impl Post {
             .get("title")
             .and_then(|t| t.as_str())
             .map_or_else(|| self.slug.replace('-', " "), str::to_string)
+    }
+
+    /// Whether Jekyll publishes the post (`published: false` keeps it
+    /// out of the site).
+    pub fn published(&self) -> bool {
+        self.page.get("published") != Some(&serde_json::Value::Bool(false))
     }
 
     /// The body: everything after the front matter.
@@ -171,6 +178,22 @@ pub fn parse_post(path: &Path, src: String) -> Result<Post, Problem> {
         }
     };
     let body_start = (src.len() - body.len(), header.matches('\n').count() + 1);
+    // Jekyll dates a post by its front matter's `date:` when it has one.
+    let date = match page.get("date") {
+        None | Some(serde_json::Value::Null) => date,
+        Some(value) => front_matter_date(value).ok_or_else(|| {
+            let line = header
+                .lines()
+                .position(|l| l.starts_with("date:"))
+                .map_or(2, |k| k + 1);
+            Problem::new(
+                path,
+                "front matter: `date` must be a date as Jekyll reads it: YYYY-MM-DD, optionally followed by a time (HH:MM:SS) and offset",
+            )
+            .at(line, None)
+            .showing(&src)
+        })?,
+    };
     Ok(Post {
         path: path.to_path_buf(),
         file_name,
@@ -187,7 +210,20 @@ fn split_name(file_name: &str) -> Option<(String, String)> {
     let stem = file_name.strip_suffix(".md")?;
     let (date, rest) = (stem.get(..10)?, stem.get(10..)?);
     let slug = rest.strip_prefix('-')?;
+    is_date(date)?;
+    let slug_ok = !slug.is_empty()
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    slug_ok.then(|| (date.to_string(), slug.to_string()))
+}
+
+/// `Some` when `date` is a real `YYYY-MM-DD` date.
+fn is_date(date: &str) -> Option<()> {
     let b = date.as_bytes();
+    if b.len() != 10 {
+        return None;
+    }
     let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
     if !(digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10)) {
         return None;
@@ -205,11 +241,17 @@ fn split_name(file_name: &str) -> Option<(String, String)> {
         2 => 28,
         _ => return None,
     };
-    let slug_ok = !slug.is_empty()
-        && slug
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    ((1..=days).contains(&day) && slug_ok).then(|| (date.to_string(), slug.to_string()))
+    (1..=days).contains(&day).then_some(())
+}
+
+/// The calendar date of a front-matter `date:` (`2021-05-22`,
+/// `2015-10-20 11:59:00-0400`, `2020-09-28T11:12:00Z`), as written.
+fn front_matter_date(value: &serde_json::Value) -> Option<String> {
+    let text = value.as_str()?.trim();
+    let date = text.get(..10)?;
+    let rest = &text[10..];
+    let time_ok = rest.is_empty() || rest.starts_with([' ', 'T', 't']);
+    is_date(date).filter(|()| time_ok).map(|()| date.to_owned())
 }
 
 /// Splits `---\n...\n---\n` from the body: the header verbatim (both
@@ -264,6 +306,40 @@ mod tests {
         fn any_file_name_and_text_give_a_post_or_an_error(name in "[0-9a-zé.-]{0,20}", src in "(---\n|\\.\\.\\.\n|[a-zé:{}% \n-]{0,12}){0,6}") {
             let _ = parse_post(Path::new(&format!("{name}.md")), src);
         }
+    }
+
+    #[test]
+    fn a_front_matter_date_dates_the_post_as_jekyll_does() {
+        let with = |date: &str| {
+            parse_post(
+                Path::new("posts/2018-12-22-distill.md"),
+                format!("---\ntitle: t\ndate: {date}\n---\nbody\n"),
+            )
+        };
+        for (written, date) in [
+            ("2021-05-22", "2021-05-22"),
+            ("2015-10-20 11:59:00-0400", "2015-10-20"),
+            ("'2020-09-28T11:12:00Z'", "2020-09-28"),
+        ] {
+            let post = with(written).unwrap();
+            assert_eq!(post.date, date);
+            assert_eq!(
+                post.url("/blog/:year/:month/:title/").get(..14),
+                Some(&format!("/blog/{}/{}/", &date[..4], &date[5..7])[..14])
+            );
+        }
+        for bad in ["2021-02-30", "yesterday", "20210522", "2021-05-22x"] {
+            let e = with(bad).unwrap_err();
+            assert_eq!(e.line, Some(3), "{bad}: {e}");
+            assert!(e.message.contains("`date`"), "{e}");
+        }
+        assert!(with("2021-05-22").unwrap().published());
+        let hidden = parse_post(
+            Path::new("2025-01-01-x.md"),
+            "---\npublished: false\n---\n".into(),
+        )
+        .unwrap();
+        assert!(!hidden.published());
     }
 
     #[test]

@@ -50,6 +50,9 @@ impl std::fmt::Display for Warning {
 pub struct Output<'a> {
     /// The rendered posts.
     pub posts: &'a [RenderedPost],
+    /// The blog's own files that pages link to, by path under the site
+    /// root, carried into the HTML site.
+    pub carried: &'a Files,
     /// Figures, by path under `site/`.
     pub figures: &'a Files,
     /// Other assets (numbers), by path under `site/`.
@@ -76,6 +79,7 @@ pub fn files(output: &Output<'_>) -> anyhow::Result<(Files, Vec<Warning>)> {
     pages::stylesheet(output, &mut files)?;
     pages::math_assets(&mut files)?;
     pages::figure_copies(output, &mut files)?;
+    pages::carried(output, &mut files)?;
     Ok((files.files, warnings))
 }
 

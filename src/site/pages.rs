@@ -35,10 +35,17 @@ pub(super) fn experiment_assets(output: &Output<'_>, files: &mut Unique) -> anyh
 /// One HTML page per post.
 pub(super) fn post_pages(output: &Output<'_>, files: &mut Unique) -> anyhow::Result<Vec<Warning>> {
     let config = output.config;
-    let pages: Vec<(String, Vec<u8>, Vec<Warning>)> = output
-        .posts
+    let pages: Vec<(String, Vec<u8>, Vec<Warning>)> = published(output)
         .par_iter()
         .map(|post| {
+            if let Some(target) = redirect(post) {
+                let href = local_or_remote(&target, &root_of(&post.url));
+                return Ok((
+                    paths::page_file(&post.url),
+                    redirect_page(&href),
+                    Vec::new(),
+                ));
+            }
             let rendered = markdown::to_html(&post.html, config.likely.math);
             let mut context = tera::Context::new();
             context.insert("site", config);
@@ -64,11 +71,44 @@ pub(super) fn post_pages(output: &Output<'_>, files: &mut Unique) -> anyhow::Res
         })
         .collect::<anyhow::Result<_>>()?;
     let mut warnings = Vec::new();
-    for ((path, bytes, w), post) in pages.into_iter().zip(output.posts) {
+    for ((path, bytes, w), post) in pages.into_iter().zip(published(output)) {
         files.add(paths::html(&path), bytes, &post.post.path)?;
         warnings.extend(w);
     }
     Ok(warnings)
+}
+
+/// The posts Jekyll publishes: not those with `published: false`.
+fn published<'p>(output: &Output<'p>) -> Vec<&'p crate::render::RenderedPost> {
+    output.posts.iter().filter(|p| p.post.published()).collect()
+}
+
+/// Where a post with `redirect:` in its front matter sends its readers.
+fn redirect(post: &crate::render::RenderedPost) -> Option<String> {
+    let target = post.post.page.get("redirect")?.as_str()?.trim();
+    (!target.is_empty()).then(|| target.to_owned())
+}
+
+/// A link from a page `root` below the site root: a URL as it is, a
+/// path of the site relative to the page.
+fn local_or_remote(target: &str, root: &str) -> String {
+    if target.contains("://") || target.starts_with("//") {
+        target.to_owned()
+    } else {
+        format!("{root}{}", target.trim_start_matches('/'))
+    }
+}
+
+/// A page that sends the reader on to `href`, with a link for when the
+/// refresh does not happen.
+fn redirect_page(href: &str) -> Vec<u8> {
+    let href = crate::bib::escape(href);
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting…</title>\n\
+         <meta http-equiv=\"refresh\" content=\"0; url={href}\">\n<link rel=\"canonical\" href=\"{href}\">\n</head>\n\
+         <body>\n<p>This page has moved to <a href=\"{href}\">{href}</a>.</p>\n</body>\n</html>\n"
+    )
+    .into_bytes()
 }
 
 #[derive(Serialize)]
@@ -81,9 +121,8 @@ struct IndexEntry {
 
 /// The index: every post, newest first.
 pub(super) fn index(output: &Output<'_>, files: &mut Unique) -> anyhow::Result<()> {
-    let mut entries: Vec<IndexEntry> = output
-        .posts
-        .iter()
+    let mut entries: Vec<IndexEntry> = published(output)
+        .into_iter()
         .map(|p| IndexEntry {
             title: p.post.title(),
             date: p.post.date.clone(),
@@ -94,7 +133,10 @@ pub(super) fn index(output: &Output<'_>, files: &mut Unique) -> anyhow::Result<(
                 .and_then(|d| d.as_str())
                 .unwrap_or_default()
                 .to_string(),
-            href: paths::page_file(&p.url),
+            href: redirect(p).map_or_else(
+                || paths::page_file(&p.url),
+                |target| local_or_remote(&target, ""),
+            ),
         })
         .collect();
     entries.sort_by(|a, b| b.date.cmp(&a.date).then(a.href.cmp(&b.href)));
@@ -135,6 +177,15 @@ pub(super) fn math_assets(files: &mut Unique) -> anyhow::Result<()> {
 pub(super) fn figure_copies(output: &Output<'_>, files: &mut Unique) -> anyhow::Result<()> {
     for (path, bytes) in output.figures {
         files.add(paths::html(path), bytes.clone(), Path::new("experiments"))?;
+    }
+    Ok(())
+}
+
+/// The blog's own files that pages link to (images, videos), so the HTML
+/// site stands alone.
+pub(super) fn carried(output: &Output<'_>, files: &mut Unique) -> anyhow::Result<()> {
+    for (path, bytes) in output.carried {
+        files.add(paths::html(path), bytes.clone(), Path::new("site"))?;
     }
     Ok(())
 }

@@ -17,10 +17,10 @@ tags: [demo]
 
 An image through the theme's include:
 
-{% include figure.liquid loading=\"eager\" path=\"assets/img/9.jpg\" class=\"img-fluid rounded z-depth-1\" zoomable=true %}
+{% include figure.liquid loading=\"eager\" path=\"assets/img/9.jpg\" class=\"img-fluid rounded z-depth-1\" zoomable=true caption=\"Dusk over the *bay*.\" %}
 
 A link to [the data]({{ '/assets/json/table.json' | relative_url }}) on {{ site.url }}{{ site.baseurl }},
-a citation {% cite lai2025principles %}, and a post {% post_url 2015-10-20-math %}.
+a citation {% cite lai2025principles fisher1922 %}, and a post {% post_url 2025-01-02-tiny-post %}.
 
 {% assign shown = 3 %}{% for tag in page.tags limit: shown %}{{ tag }} {% endfor %}
 {% if site.enable_x %}x{% else %}y{% endif %}
@@ -29,6 +29,8 @@ a citation {% cite lai2025principles %}, and a post {% post_url 2015-10-20-math 
 
 {% highlight python linenos %}
 print(\"{{ not templated }}\")
+
+print(2)
 {% endhighlight %}
 
 ```r
@@ -37,51 +39,198 @@ x <- c(1, 2); cat(\"{{ x }}\", \"${#x}\")
 
 Inline `{% tag %}` code, `{{ x }}` too.
 
-{% details Click here %}
-Hidden text.
+{% details Click *here* %}
+Hidden **text**.
 {% enddetails %}
+
+{% tabs langs %}
+{% tab langs python %}
+Snake.
+{% endtab %}
+{% tab langs r %}
+Arrr.
+{% endtab %}
+{% endtabs %}
+
+{% include video.liquid path=\"assets/video/clip.mp4\" controls=true %}
+{% include audio.liquid path=\"assets/audio/a.mp3\" controls=true %}
+{% include video.liquid path=\"https://www.youtube.com/embed/abc\" %}
+";
+
+const BIB: &str = "---
+---
+@book{lai2025principles,
+  title = {The Principles of Diffusion Models},
+  author = {Lai, Chieh-Hsin and Song, Yang and Kim, Dongjun and Mitsufuji, Yuki and Ermon, Stefano},
+  year = {2025}
+}
+@article{fisher1922,
+  title = {On the mathematical foundations of theoretical statistics},
+  author = {Fisher, R. A.},
+  journal = {Philosophical Transactions of the Royal Society A},
+  volume = {222}, pages = {309--368}, year = {1922}
+}
 ";
 
 #[test]
 fn a_post_without_likely_expressions_reaches_jekyll_byte_for_byte() {
     let dir = project("tiny");
-    std::fs::write(
-        dir.path().join("posts/2025-03-01-liquid-only.md"),
-        LIQUID_ONLY,
-    )
-    .unwrap();
-    let out = build_ok(dir.path(), &[], &[]);
+    let root = dir.path();
+    std::fs::write(root.join("posts/2025-03-01-liquid-only.md"), LIQUID_ONLY).unwrap();
+    for (path, bytes) in [
+        ("site/_bibliography/papers.bib", BIB.as_bytes()),
+        ("site/assets/img/9.jpg", b"\xff\xd8jpeg".as_slice()),
+        ("site/assets/video/clip.mp4", b"mp4".as_slice()),
+    ] {
+        std::fs::create_dir_all(root.join(path).parent().unwrap()).unwrap();
+        std::fs::write(root.join(path), bytes).unwrap();
+    }
+    let out = build_ok(root, &[], &[]);
     assert_eq!(
-        read(dir.path(), "site/_posts/2025-03-01-liquid-only.md"),
+        read(root, "site/_posts/2025-03-01-liquid-only.md"),
         LIQUID_ONLY
     );
-    // The HTML page: what it can render, rendered; the rest shown as its
+    // The HTML page: what al-folio shows, rendered; the rest shown as its
     // source in code, each with a warning; no Liquid outside code.
-    let html = read(dir.path(), "site/_site/blog/2025/liquid-only/index.html");
+    let html = read(root, "site/_site/blog/2025/liquid-only/index.html");
+    for expected in [
+        // The figure include, its alt text plain, the image carried along;
+        // the caption as written, as kramdown leaves Markdown in HTML.
+        "<figure><img src=\"../../../assets/img/9.jpg\" class=\"img-fluid rounded z-depth-1\" alt=\"Dusk over the bay.\">\
+         <figcaption class=\"caption\">Dusk over the *bay*.</figcaption></figure>",
+        "href=\"../../../assets/json/table.json\"",
+        "on https://example.org,",
+        // Author–year citations linked to the reference list at the end.
+        "(<a href=\"#lai2025principles\">Lai et al., 2025</a>; <a href=\"#fisher1922\">Fisher, 1922</a>)",
+        "<li id=\"fisher1922\">Fisher, R. A. (1922). On the mathematical foundations",
+        "a post ../../../blog/2025/tiny-post/index.html.",
+        "<pre class=\"lineno\">1&#10;2&#10;3</pre>",
+        "<details><summary>Click *here*</summary>",
+        "<p>Hidden <strong>text</strong>.</p>",
+        "<p class=\"tab-title\">python</p>",
+        "<p>Arrr.</p>",
+        "<video src=\"../../../assets/video/clip.mp4\" controls></video>",
+        "<audio src=\"../../../assets/audio/a.mp3\" controls></audio>",
+        "<a class=\"embed\" href=\"https://www.youtube.com/embed/abc\">",
+    ] {
+        assert!(html.contains(expected), "{expected}\n\n{html}");
+    }
     assert!(
-        html.contains("href=\"../../../assets/json/table.json\""),
-        "{html}"
+        html.find("lai2025principles\">Lai").unwrap() < html.find("id=\"references\"").unwrap()
+    );
+    assert_eq!(
+        std::fs::read(root.join("site/_site/assets/img/9.jpg")).unwrap(),
+        b"\xff\xd8jpeg"
     );
     let text = visible_text(&html);
     // The raw block's content is shown as text, as Jekyll shows it.
     let text = text.replace("{{ page.title }} and {% include x.liquid %}", "");
-    assert!(!text.contains("{%") && !text.contains("{{"), "{text}");
+    let outside_code = text.split("{% assign").next().unwrap();
     assert!(
-        html.contains("print(&quot;{{ not templated }}&quot;)")
-            || html.contains("print(\"{{ not templated }}\")"),
+        !outside_code.contains("{%") && !outside_code.contains("{{"),
+        "{text}"
+    );
+    assert!(
+        html.contains("print(&quot;{{ not templated }}&quot;)"),
         "{html}"
     );
     assert!(html.contains("${#x}"), "{html}");
+    // Liquid the HTML site can't evaluate is code, warned at its line.
+    assert!(
+        html.contains("<code class=\"liquid\">{% assign shown = 3 %}</code>"),
+        "{html}"
+    );
+    for warning in [
+        "liquid-only.md:15: Liquid the HTML site shows as its source (Jekyll renders it): {% assign shown = 3 %}",
+        "liquid-only.md:16: Liquid the HTML site shows as its source (Jekyll renders it): {% if site.enable_x %}",
+        // A file the page links to that the blog does not have.
+        "liquid-only.md: links to ",
+    ] {
+        assert!(out.stderr.contains(warning), "{warning}\n{}", out.stderr);
+    }
     assert!(
         out.stderr
-            .contains("liquid-only.md:10: Liquid the HTML site shows as its source"),
+            .contains("assets/audio/a.mp3, which is not a file"),
         "{}",
         out.stderr
     );
+    let this_post: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.contains("liquid-only.md"))
+        .collect();
     assert!(
-        out.stderr.contains("{% cite lai2025principles %}"),
+        this_post
+            .iter()
+            .all(|l| !l.contains("cite") && !l.contains("include")),
+        "{this_post:#?}"
+    );
+}
+
+#[test]
+fn without_a_bibliography_citations_are_code_and_warned() {
+    let dir = project("tiny");
+    std::fs::write(
+        dir.path().join("posts/2025-03-01-cites.md"),
+        "---\ntitle: Cites\n---\n\nAs shown {% cite lai2025principles %}.\n",
+    )
+    .unwrap();
+    let out = build_ok(dir.path(), &[], &[]);
+    let html = read(dir.path(), "site/_site/blog/2025/cites/index.html");
+    assert!(
+        html.contains("<code class=\"liquid\">{% cite lai2025principles %}</code>"),
+        "{html}"
+    );
+    assert!(
+        out.stderr
+            .contains("cites.md:5: `cite` needs the blog's _bibliography/papers.bib"),
         "{}",
         out.stderr
+    );
+}
+
+#[test]
+fn a_front_matter_date_redirect_and_published_are_read_as_jekyll_reads_them() {
+    let dir = project("tiny");
+    let root = dir.path();
+    for (name, text) in [
+        (
+            "2018-12-22-moved.md",
+            "---\ntitle: Moved\ndate: 2021-05-22 10:00:00-0400\n---\nBody.\n",
+        ),
+        (
+            "2025-03-05-draft.md",
+            "---\ntitle: Draft\npublished: false\n---\nNot yet.\n",
+        ),
+        (
+            "2025-03-06-away.md",
+            "---\ntitle: Away\nredirect: https://example.com/paper\n---\n",
+        ),
+    ] {
+        std::fs::write(root.join("posts").join(name), text).unwrap();
+    }
+    build_ok(root, &[], &[]);
+    // The front matter's date makes the URL, in both sites' terms.
+    assert!(root.join("site/_site/blog/2021/moved/index.html").is_file());
+    assert!(!root.join("site/_site/blog/2018").exists());
+    // Jekyll gets every post; the HTML site leaves out the unpublished one.
+    assert!(root.join("site/_posts/2025-03-05-draft.md").is_file());
+    assert!(!root.join("site/_site/blog/2025/draft").exists());
+    let index = read(root, "site/_site/index.html");
+    assert!(!index.contains("Draft"), "{index}");
+    // A redirect: the index links to the target, the page sends readers on.
+    assert!(
+        index.contains("href=\"https://example.com/paper\""),
+        "{index}"
+    );
+    let away = read(root, "site/_site/blog/2025/away/index.html");
+    assert!(
+        away.contains("<meta http-equiv=\"refresh\" content=\"0; url=https://example.com/paper\">"),
+        "{away}"
+    );
+    assert!(
+        away.contains("<a href=\"https://example.com/paper\">"),
+        "{away}"
     );
 }
 
