@@ -24,7 +24,7 @@
 //! | drawing | [`figure`] | figures as SVG |
 //! | posts | [`config`], [`render`] | the site config; Tera over posts |
 //! | output | [`site`] | Markdown → HTML, one function per page type, the staged commit |
-//! | pipeline | [`build`] | the whole build |
+//! | pipeline | [`build`], [`scaffold`] | the whole build; new posts and experiments |
 //!
 //! `spec` sits above `experiment` because reading a file means knowing
 //! every kind; the kinds themselves need only the vocabulary.
@@ -46,6 +46,7 @@ pub mod outcome;
 pub mod paths;
 pub mod render;
 pub mod run;
+pub mod scaffold;
 pub mod site;
 pub mod spec;
 pub mod stats;

@@ -17,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["figure"],
     &["config", "render"],
     &["site"],
-    &["build"],
+    &["build", "scaffold"],
 ];
 
 fn layer(module: &str) -> Option<usize> {

@@ -13,6 +13,7 @@ mod latent;
 mod layers;
 mod liquid;
 mod math;
+mod new;
 mod pipeline;
 mod properties;
 mod readme;
