@@ -35,6 +35,18 @@ pub(crate) enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Build, serve site/_site/ on 127.0.0.1, and rebuild and reload the
+    /// open pages whenever posts, experiments, templates, data or
+    /// site/_config.yml change. Ctrl-C stops it.
+    Serve {
+        /// The project directory.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The port: by default 4000, or the next free one after it; 0 picks
+        /// any free port.
+        #[arg(long)]
+        port: Option<u16>,
+    },
     /// Start a post or an experiment from a template.
     New {
         /// What to start.

@@ -11,6 +11,7 @@ macro_rules! out {
 
 // After `out!`, which they use.
 pub(crate) mod new;
+pub(crate) mod serve;
 
 use anyhow::{Context as _, bail};
 

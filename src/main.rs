@@ -35,6 +35,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             quiet,
             check,
         }),
+        Command::Serve { root, port } => cmd::serve::serve(&root, port),
         Command::New {
             what: New::Post { title, date, root },
         } => cmd::new::post(&root, &title, date.as_deref()),

@@ -17,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["figure"],
     &["config", "render"],
     &["site"],
-    &["build", "scaffold"],
+    &["build", "serve", "scaffold"],
 ];
 
 fn layer(module: &str) -> Option<usize> {

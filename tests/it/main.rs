@@ -17,5 +17,6 @@ mod new;
 mod pipeline;
 mod properties;
 mod readme;
+mod serve;
 mod suite;
 mod vary;
