@@ -35,6 +35,24 @@ pub(crate) enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Build, serve site/_site/ on 127.0.0.1, and rebuild and reload the
+    /// open pages whenever posts, experiments, templates, data or
+    /// site/_config.yml change. Ctrl-C stops it.
+    Serve {
+        /// The project directory.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The port: by default 4000, or the next free one after it; 0 picks
+        /// any free port.
+        #[arg(long)]
+        port: Option<u16>,
+    },
+    /// Start a post or an experiment from a template.
+    New {
+        /// What to start.
+        #[command(subcommand)]
+        what: New,
+    },
     /// Check specs, posts and templates without running anything.
     Check {
         /// The project directory.
@@ -77,5 +95,35 @@ pub(crate) enum Command {
         /// Print JSON: {"family", "params", "avg_loglik", "n", "stderr"?}.
         #[arg(long)]
         json: bool,
+    },
+}
+
+/// What `likely new` starts.
+#[derive(Debug, Subcommand)]
+pub(crate) enum New {
+    /// Write posts/YYYY-MM-DD-slug.md, dated today (in UTC), with front
+    /// matter for Jekyll.
+    Post {
+        /// The post's title; the file name's slug is made from it.
+        title: String,
+        /// The date instead of today, as YYYY-MM-DD.
+        #[arg(long)]
+        date: Option<String>,
+        /// The project directory.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Write experiments/NAME.yaml, a commented spec of a kind that builds
+    /// as it is.
+    Experiment {
+        /// The experiment's id: a lowercase letter, then lowercase letters,
+        /// digits or underscores.
+        name: String,
+        /// The kind of experiment (an unknown one lists them all).
+        #[arg(long)]
+        kind: String,
+        /// The project directory.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
     },
 }

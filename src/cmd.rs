@@ -9,9 +9,14 @@ macro_rules! out {
     };
 }
 
+// After `out!`, which they use.
+pub(crate) mod new;
+pub(crate) mod serve;
+
 use anyhow::{Context as _, bail};
 
-use likely::build::Written;
+use likely::build::{Summary, Written};
+use likely::diag::Problems;
 use likely::dist::{FAMILIES, FamilyDef, number_label, text};
 use likely::stats::fit::{self, FitReport};
 use likely::stats::kl::{self, Value};
@@ -20,8 +25,24 @@ use likely::{build, data};
 /// `likely build`, or with `--check` a comparison of `site/` with what
 /// the build makes.
 pub(crate) fn build(options: build::Options) -> anyhow::Result<()> {
-    let quiet = options.quiet;
     let summary = build::build(&options)?;
+    report(&summary, options.quiet)
+}
+
+/// How an error is printed: each problem in the project's files on an
+/// `error:` line of its own, anything else with its causes.
+pub(crate) fn error_text(e: &anyhow::Error) -> String {
+    match e.downcast_ref::<Problems>() {
+        Some(problems) => problems.to_string(),
+        None => format!("error: {e:#}"),
+    }
+}
+
+/// Prints what a build did: its warnings, and unless `quiet` a summary.
+///
+/// # Errors
+/// A comparison (`--check`) that found differences.
+fn report(summary: &Summary, quiet: bool) -> anyhow::Result<()> {
     for w in &summary.warnings {
         eprintln!("warning: {w}");
     }

@@ -24,7 +24,7 @@
 //! | drawing | [`figure`] | figures as SVG |
 //! | posts | [`config`], [`bib`], [`render`] | the site config, the bibliography; Tera over posts |
 //! | output | [`site`] | Markdown → HTML, one function per page type, the staged commit |
-//! | pipeline | [`build`] | the whole build |
+//! | pipeline | [`build`], [`serve`], [`scaffold`] | the whole build; the HTML site served while the project is watched; new posts and experiments |
 //!
 //! `spec` sits above `experiment` because reading a file means knowing
 //! every kind; the kinds themselves need only the vocabulary.
@@ -47,6 +47,8 @@ pub mod outcome;
 pub mod paths;
 pub mod render;
 pub mod run;
+pub mod scaffold;
+pub mod serve;
 pub mod site;
 pub mod spec;
 pub mod stats;

@@ -7,19 +7,14 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{Cli, Command};
+use cli::{Cli, Command, New};
 use likely::build;
-use likely::diag::Problems;
 
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            match e.downcast_ref::<Problems>() {
-                // Each problem is its own `error:` line.
-                Some(problems) => eprintln!("{problems}"),
-                None => eprintln!("error: {e:#}"),
-            }
+            eprintln!("{}", cmd::error_text(&e));
             ExitCode::FAILURE
         }
     }
@@ -40,6 +35,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             quiet,
             check,
         }),
+        Command::Serve { root, port } => cmd::serve::serve(&root, port),
+        Command::New {
+            what: New::Post { title, date, root },
+        } => cmd::new::post(&root, &title, date.as_deref()),
+        Command::New {
+            what: New::Experiment { name, kind, root },
+        } => cmd::new::experiment(&root, &name, &kind),
         Command::Check { root } => cmd::check(&root),
         Command::Entropy { dist, json } => cmd::entropy(&dist, json),
         Command::Kl { p, q, json } => cmd::kl(&p, &q, json),

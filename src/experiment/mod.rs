@@ -6,7 +6,9 @@
 //! [`Ctx`], and `report` turns the typed result into an [`Outcome`] of
 //! numbers, tables and figures.
 //!
-//! Adding a kind: write `experiment/<kind>.rs` and add one line to the
+//! Adding a kind: write `experiment/<kind>.rs`, a starting spec
+//! `experiment/templates/<kind>.yaml` (what `likely new experiment` writes;
+//! the registry does not compile without it), and add one line to the
 //! `kinds!` registry below.
 
 use rand::SeedableRng;
@@ -31,6 +33,13 @@ macro_rules! kinds {
 
         /// Every kind's name, as written in specs, in registry order.
         pub const NAMES: &[&str] = &[$(stringify!($module)),*];
+
+        /// Every kind's starting spec, by name, in registry order: a
+        /// commented `experiments/<id>.yaml` that builds as it is, with
+        /// `<id>` standing for the experiment's id.
+        pub const TEMPLATES: &[(&str, &str)] = &[$(
+            (stringify!($module), include_str!(concat!("templates/", stringify!($module), ".yaml"))),
+        )*];
 
         impl Kind {
             /// The kind's name, as written in specs.

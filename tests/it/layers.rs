@@ -17,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["figure"],
     &["config", "bib", "render"],
     &["site"],
-    &["build"],
+    &["build", "serve", "scaffold"],
 ];
 
 fn layer(module: &str) -> Option<usize> {
