@@ -13,8 +13,10 @@ use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
+use super::kramdown::{self, Spanned, extensions};
 use super::math::{self, Formula, find};
 use crate::config::MathSettings;
+pub use kramdown::{Heading, Script};
 pub use math::MathWarning;
 
 /// The Markdown dialect of posts; every parse in this module goes through it so
@@ -25,16 +27,23 @@ pub fn options() -> Options {
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_SMART_PUNCTUATION
         | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
         | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
 }
 
-/// HTML for one post body, with the problems found in its math.
+/// HTML for one post body, with the problems found in its math, the
+/// blocks it shows as source, and its headings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
     /// The body as an HTML fragment (no `<html>`/`<body>` wrapper).
     pub html: String,
     /// One entry per problem with a formula, in document order.
     pub warnings: Vec<MathWarning>,
+    /// One entry per kind of block that al-folio draws with JavaScript and
+    /// the HTML site shows as its source.
+    pub scripts: Vec<Script>,
+    /// The headings, in document order, for a table of contents.
+    pub headings: Vec<Heading>,
     /// Whether the body has math, so its page needs the math stylesheet.
     pub has_math: bool,
 }
@@ -44,7 +53,8 @@ pub struct Rendered {
 /// Never panics on odd input and never drops text: a formula that cannot be
 /// rendered is shown as its TeX in a code element, with a warning.
 pub fn to_html(markdown: &str, settings: MathSettings) -> Rendered {
-    let (source, blocks) = find::blocks(markdown);
+    let (markdown, raw) = extensions::take(markdown);
+    let (source, blocks) = find::blocks(&markdown);
     let source = if settings.single_dollar {
         source
     } else {
@@ -60,13 +70,26 @@ pub fn to_html(markdown: &str, settings: MathSettings) -> Rendered {
         found: Vec::new(),
     };
     let events = lay_out(events, &source, &mut formulas);
+    let found = &formulas.found;
+    let tex_of = |html: &str| {
+        let k: usize = html
+            .strip_prefix("<!--likely-math:")?
+            .strip_suffix("-->")?
+            .parse()
+            .ok()?;
+        found.get(k).map(|f| f.tex.clone())
+    };
+    let applied = kramdown::apply(events, &source, &tex_of);
     let mut html = String::with_capacity(markdown.len() * 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    let (rendered, warnings) = math::render_all(&formulas.found);
+    pulldown_cmark::html::push_html(&mut html, applied.events.into_iter());
+    let (rendered, warnings) = math::render_all(found);
+    let html = kramdown::finish(&substitute(&html, &rendered), &applied.tables);
     Rendered {
-        html: substitute(&html, &rendered),
+        html: extensions::restore(&html, &raw),
         warnings,
-        has_math: !formulas.found.is_empty(),
+        scripts: applied.scripts,
+        headings: applied.headings,
+        has_math: !found.is_empty(),
     }
 }
 
@@ -173,7 +196,14 @@ fn assign_heading_ids(events: &mut [(Event, Range<usize>)]) {
         if !matches!(events[index].0, Event::Start(Tag::Heading { id: None, .. })) {
             continue;
         }
-        let id = unique_id(slug(&heading_text(&events[index + 1..])), &mut used);
+        let text = heading_text(&events[index + 1..]);
+        let id = match kramdown::header_id(&text) {
+            Some(id) => {
+                used.insert(id.to_owned());
+                id.to_owned()
+            }
+            None => unique_id(slug(&text), &mut used),
+        };
         if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[index].0 {
             *slot = Some(CowStr::from(id));
         }
@@ -235,20 +265,22 @@ fn lay_out<'a>(
     events: Vec<(Event<'a>, Range<usize>)>,
     source: &'a str,
     formulas: &mut Formulas,
-) -> Vec<Event<'a>> {
+) -> Vec<Spanned<'a>> {
     let mut out = Vec::with_capacity(events.len());
     // Whether each open container is a list item: a tight item holds its text
     // directly, without a paragraph, yet kramdown treats it as one.
     let mut in_item = Vec::new();
     let mut in_code = false;
     let mut text = String::new();
+    let mut pieces = Vec::new();
     let mut text_start = 0;
     let mut index = 0;
     while index < events.len() {
         let directly_in_item = in_item.last() == Some(&true);
         if !in_code && let Some((formula, next)) = lone_formula(&events, index, directly_in_item) {
-            if let Event::DisplayMath(latex) = &events[formula].0 {
-                out.push(Event::Html(CowStr::from(formulas.add(latex, true) + "\n")));
+            if let (Event::DisplayMath(latex), range) = &events[formula] {
+                let html = formulas.add(latex, true) + "\n";
+                out.push((Event::Html(CowStr::from(html)), range.clone()));
             }
             index = next;
             continue;
@@ -271,12 +303,16 @@ fn lay_out<'a>(
                 text_start = range.start;
             }
             text.push_str(part);
+            pieces.push((event.clone(), range.clone()));
             if !matches!(events.get(index), Some((Event::Text(_), _))) {
                 // `$$...$$` left as text (pulldown-cmark wants balanced
                 // braces in math) is math all the same to kramdown, unless
                 // its dollars were escaped.
                 let dollars = unescaped_double_dollars(&source[text_start..range.end]) >= 2;
-                text_math(&std::mem::take(&mut text), dollars, formulas, &mut out);
+                let span = text_start..range.end;
+                let text = std::mem::take(&mut text);
+                let pieces = std::mem::take(&mut pieces);
+                text_math(&text, pieces, span, dollars, formulas, &mut out);
             }
             continue;
         }
@@ -291,7 +327,8 @@ fn lay_out<'a>(
             }
             _ => {}
         }
-        out.push(inline_event(event.clone(), range, source, formulas));
+        let laid = inline_event(event.clone(), range, source, formulas);
+        out.push((laid, range.clone()));
     }
     out
 }
@@ -332,17 +369,33 @@ fn block_index(html: &str) -> Option<usize> {
 
 /// Text outside code, where MathJax also finds `\(...\)`, `\[...\]`,
 /// `\eqref{..}` and `\ref{..}`.
-fn text_math<'a>(text: &str, dollars: bool, formulas: &mut Formulas, out: &mut Vec<Event<'a>>) {
+/// Text without math is left in its pieces, with their source ranges,
+/// which later passes read again (attribute lists after a span); text
+/// with math is split around it, each part with the whole text's range.
+fn text_math<'a>(
+    text: &str,
+    pieces: Vec<Spanned<'a>>,
+    span: Range<usize>,
+    dollars: bool,
+    formulas: &mut Formulas,
+    out: &mut Vec<Spanned<'a>>,
+) {
+    if next_text_math(text, dollars).is_none() {
+        out.extend(pieces);
+        return;
+    }
     let mut rest = text;
     while let Some((start, end, tex, display)) = next_text_math(rest, dollars) {
         if start > 0 {
-            out.push(Event::Text(CowStr::from(rest[..start].to_owned())));
+            let piece = Event::Text(CowStr::from(rest[..start].to_owned()));
+            out.push((piece, span.clone()));
         }
-        out.push(Event::InlineHtml(formulas.add(tex, display).into()));
+        let marker = Event::InlineHtml(formulas.add(tex, display).into());
+        out.push((marker, span.clone()));
         rest = &rest[end..];
     }
     if !rest.is_empty() {
-        out.push(Event::Text(CowStr::from(rest.to_owned())));
+        out.push((Event::Text(CowStr::from(rest.to_owned())), span));
     }
 }
 
@@ -492,6 +545,7 @@ mod tests {
             Options::ENABLE_FOOTNOTES,
             Options::ENABLE_SMART_PUNCTUATION,
             Options::ENABLE_STRIKETHROUGH,
+            Options::ENABLE_TASKLISTS,
             Options::ENABLE_YAML_STYLE_METADATA_BLOCKS,
         ] {
             assert!(options.contains(wanted));
@@ -753,7 +807,10 @@ mod tests {
         let out = html("| a |\n|---|\n| 1 |\n\n\"Hi\" -- ~~no~~ yes[^n]\n\n[^n]: note\n");
         assert!(out.contains("<table>"), "{out}");
         assert!(out.contains("“Hi” – <del>no</del> yes"), "{out}");
-        assert!(out.contains("footnote-definition"), "{out}");
+        assert!(
+            out.contains("<div class=\"footnotes\" role=\"doc-endnotes\">"),
+            "{out}"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! staging directory, touching only files likely wrote.
 
 pub mod commit;
+pub mod kramdown;
 pub mod markdown;
 pub mod math;
 mod pages;
@@ -19,17 +20,35 @@ use crate::config::SiteConfig;
 use crate::render::{RenderedPost, Templates};
 pub use commit::{Files, MANIFEST, Report, STAGING, commit};
 
-/// A formula the HTML site could not render as written.
+/// Something in a post the HTML site could not show as the blog does.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Warning {
     /// The post.
     pub post: PathBuf,
-    /// Line in the post's source, when the formula is found there.
+    /// Line in the post's source, when the construct is found there.
     pub line: Option<usize>,
-    /// The LaTeX.
-    pub formula: String,
-    /// What is wrong with it.
-    pub message: String,
+    /// What it is.
+    pub problem: Problem,
+}
+
+/// What a [`Warning`] is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// A formula the HTML site could not render as written.
+    Math {
+        /// The LaTeX.
+        formula: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A block that JavaScript draws on the blog, shown in the HTML site as
+    /// its source (the first of its kind in the post).
+    Drawn {
+        /// What it draws, e.g. "Mermaid diagram".
+        kind: String,
+        /// Its first line as written.
+        construct: String,
+    },
 }
 
 impl std::fmt::Display for Warning {
@@ -38,11 +57,16 @@ impl std::fmt::Display for Warning {
             Some(line) => write!(f, "{}:{line}: ", self.post.display())?,
             None => write!(f, "{}: ", self.post.display())?,
         }
-        write!(
-            f,
-            "math the HTML site cannot render as written, `{}`: {}",
-            self.formula, self.message
-        )
+        match &self.problem {
+            Problem::Math { formula, message } => write!(
+                f,
+                "math the HTML site cannot render as written, `{formula}`: {message}"
+            ),
+            Problem::Drawn { kind, construct } => write!(
+                f,
+                "{kind} the HTML site shows as its source (JavaScript draws it on the blog): {construct}"
+            ),
+        }
     }
 }
 

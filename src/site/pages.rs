@@ -6,7 +6,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{Output, Unique, Warning, markdown, math};
+use super::{Output, Problem, Unique, Warning, markdown, math};
 use crate::paths;
 use crate::render::root_of;
 
@@ -57,16 +57,27 @@ pub(super) fn post_pages(output: &Output<'_>, files: &mut Unique) -> anyhow::Res
             context.insert("math", &rendered.has_math);
             context.insert("root", &root_of(&post.url));
             let html = output.templates.render_page("post.html", &context)?;
-            let warnings = rendered
-                .warnings
-                .into_iter()
-                .map(|w| Warning {
-                    post: post.post.path.clone(),
-                    line: post.post.line_of(&w.formula),
+            let math = rendered.warnings.into_iter().map(|w| Warning {
+                post: post.post.path.clone(),
+                line: post.post.line_of(&w.formula),
+                problem: Problem::Math {
                     formula: w.formula,
                     message: w.message,
-                })
-                .collect();
+                },
+            });
+            let body = post.post.body();
+            let drawn = rendered.scripts.into_iter().map(|s| Warning {
+                post: post.post.path.clone(),
+                line: body
+                    .match_indices(s.construct.as_str())
+                    .nth(s.occurrence)
+                    .map(|(at, _)| post.post.body_start.1 + body[..at].matches('\n').count()),
+                problem: Problem::Drawn {
+                    kind: s.kind.to_owned(),
+                    construct: s.construct,
+                },
+            });
+            let warnings = math.chain(drawn).collect();
             Ok((paths::page_file(&post.url), html.into_bytes(), warnings))
         })
         .collect::<anyhow::Result<_>>()?;

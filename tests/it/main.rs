@@ -9,6 +9,7 @@ mod determinism;
 mod errors;
 mod grids;
 mod kinds;
+mod kramdown;
 mod latent;
 mod layers;
 mod liquid;
