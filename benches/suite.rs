@@ -15,12 +15,23 @@
 //! peer's whole run. The report gives medians over the rounds
 //! (`LIKELY_BENCH_ROUNDS`, default 3) and the ratios peer / likely. Machines
 //! are noisy: compare ratios from one run, not absolute times across runs.
+//!
+//! First, the kernels the experiments spend their time in, per unit, on one
+//! thread: a normal draw (S1, S3), a normal log-density (S2), a mixture
+//! log-density at shifted and scaled common draws (S4), the last beside the
+//! same sum with libm's scalar `exp` and `log1p`, alternated in each round.
+//! `LIKELY_BENCH_KERNELS=only` stops after them.
+//!
+//! `scripts/bench-vs-peer` times the same workload as commands, per
+//! experiment on scratch projects, with peak memory.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use likely::experiment::Ctx;
+use likely::dist::{Univariate, text};
+use likely::experiment::{Ctx, stream};
+use likely::numeric::sum;
 use likely::{figure, spec};
 
 fn median(mut xs: Vec<f64>) -> f64 {
@@ -130,6 +141,78 @@ fn copy_project(root: &Path, to: &Path) {
     assert!(status.success());
 }
 
+/// Nanoseconds per unit of `work`, which does `units` units and returns a
+/// number that is kept from the optimiser.
+fn per_unit(units: usize, mut work: impl FnMut() -> f64) -> f64 {
+    let start = Instant::now();
+    std::hint::black_box(work());
+    start.elapsed().as_secs_f64() * 1e9 / units as f64
+}
+
+/// The kernels, on one thread, medians of `rounds`.
+fn kernels(rounds: usize) {
+    let normal = text::parse_uni("normal(mean=1.5, std=2)").expect("a normal");
+    let mixture = text::parse_uni(
+        "mixture(weights=[0.3, 0.7], components=[normal(mean=-2, std=0.6), normal(mean=1.5, std=1)])",
+    )
+    .expect("a mixture");
+    let mut eps = vec![0.0; 10_000];
+    text::parse_uni("normal(mean=0, std=1)")
+        .expect("a normal")
+        .sample_into(&mut stream(4, &[1]), &mut eps);
+    // 400 grid points of S4's grid, as (loc, scale).
+    let points: Vec<(f64, f64)> = (0..400)
+        .map(|k| (-4.0 + 0.4 * (k % 20) as f64, 0.3 * 1.14f64.powi(k / 20)))
+        .collect();
+    let libm_mixture = |x: f64| {
+        let t0 =
+            0.3f64.ln() - 0.6f64.ln() - likely::dist::LN_SQRT_2PI - 0.5 * ((x + 2.0) / 0.6).powi(2);
+        let t1 = 0.7f64.ln() - likely::dist::LN_SQRT_2PI - 0.5 * (x - 1.5).powi(2);
+        let (top, other) = if t1 > t0 { (t1, t0) } else { (t0, t1) };
+        top + libm::log1p(libm::exp(other - top))
+    };
+    let mut rows: Vec<(&str, Vec<f64>)> = vec![
+        ("normal draw (S1, S3)", Vec::new()),
+        ("normal log-density (S2)", Vec::new()),
+        ("mixture log-density (S4)", Vec::new()),
+        ("  the same, scalar libm exp/log1p", Vec::new()),
+    ];
+    let units = eps.len() * points.len();
+    for round in 0..rounds {
+        let mut buf = vec![0.0; 4_000_000];
+        rows[0].1.push(per_unit(buf.len(), || {
+            normal.sample_into(&mut stream(1, &[round as u64]), &mut buf);
+            buf[buf.len() - 1]
+        }));
+        rows[1].1.push(per_unit(units, || {
+            points
+                .iter()
+                .map(|&(m, s)| {
+                    let q =
+                        text::parse_uni(&format!("normal(mean={m}, std={s})")).expect("a normal");
+                    q.sum_ln_pdf(&eps)
+                })
+                .sum()
+        }));
+        rows[2].1.push(per_unit(units, || {
+            points
+                .iter()
+                .map(|&(loc, scale)| mixture.sum_ln_pdf_affine(&eps, loc, scale))
+                .sum()
+        }));
+        rows[3].1.push(per_unit(units, || {
+            points
+                .iter()
+                .map(|&(loc, scale)| sum::lanes(&eps, |e| libm_mixture(loc + scale * e)))
+                .sum()
+        }));
+    }
+    println!("\nkernels, one thread, median of {rounds}");
+    for (label, times) in rows {
+        println!("{label:<36} {:>8.2} ns", median(times));
+    }
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; nothing else is accepted.
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -137,6 +220,10 @@ fn main() {
         .ok()
         .and_then(|r| r.parse().ok())
         .unwrap_or(3);
+    kernels(rounds.max(3));
+    if std::env::var("LIKELY_BENCH_KERNELS").as_deref() == Ok("only") {
+        return;
+    }
     let peer = std::env::var("LIKELY_PEER")
         .ok()
         .filter(|p| !p.trim().is_empty());

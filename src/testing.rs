@@ -41,7 +41,7 @@ pub(crate) fn assert_relative(value: f64, reference: f64, rel: f64) {
 
 /// `n` draws from `d` with a fixed seed.
 pub(crate) fn draws(d: &impl Univariate, n: usize, seed: u64) -> Vec<f64> {
-    let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
+    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed);
     (0..n).map(|_| d.sample(&mut rng)).collect()
 }
 

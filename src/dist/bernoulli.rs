@@ -185,7 +185,7 @@ mod tests {
     fn draws_have_the_right_mean_and_variance() {
         let p = 0.3;
         let d = Bernoulli::new(p).unwrap();
-        let mut rng = rand_pcg::Pcg64::seed_from_u64(1);
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
         let n = 1_000_000;
         let xs: Vec<f64> = (0..n).map(|_| d.sample(&mut rng)).collect();
         assert!(xs.iter().all(|&x| x == 0.0 || x == 1.0));
@@ -200,7 +200,7 @@ mod tests {
             "{}",
             sd * sd
         );
-        let mut rng = rand_pcg::Pcg64::seed_from_u64(1);
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
         for p in [0.0, 1.0] {
             let d = Bernoulli::new(p).unwrap();
             assert!((0..1000).all(|_| d.sample(&mut rng) == p));
@@ -211,16 +211,16 @@ mod tests {
     fn draws_are_pinned_for_a_fixed_seed() {
         // A dependency bump that changes the streams must fail this test.
         let d = Bernoulli::new(0.3).unwrap();
-        let mut rng = rand_pcg::Pcg64::seed_from_u64(42);
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(42);
         let draws = [d.sample(&mut rng), d.sample(&mut rng), d.sample(&mut rng)];
-        assert_eq!(draws, [1.0, 1.0, 0.0]);
+        assert_eq!(draws, [0.0, 0.0, 0.0]);
     }
 
     #[test]
     fn fit_recovers_p_and_maximises_the_likelihood() {
         let p = 0.27;
         let d = Bernoulli::new(p).unwrap();
-        let mut rng = rand_pcg::Pcg64::seed_from_u64(8);
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(8);
         let n = 200_000;
         let xs: Vec<f64> = (0..n).map(|_| d.sample(&mut rng)).collect();
         let fit = Bernoulli::fit(&xs).unwrap();
@@ -237,7 +237,7 @@ mod tests {
     #[test]
     fn fit_reports_the_textbook_standard_error() {
         let d = bernoulli(0.6);
-        let mut rng = rand_pcg::Pcg64::seed_from_u64(5);
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(5);
         let xs: Vec<f64> = (0..50_000).map(|_| d.sample(&mut rng)).collect();
         let r = fit::fit(FamilyDef::find("bernoulli").unwrap(), &xs).unwrap();
         let p = r.params["p"].as_f64().unwrap();

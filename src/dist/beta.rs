@@ -403,18 +403,18 @@ mod tests {
     #[test]
     fn first_draws_for_a_fixed_seed_are_pinned() {
         // A dependency bump that changes the streams must fail this test.
-        let mut rng = rand_pcg::Pcg64::seed_from_u64(42);
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(42);
         let d = beta(2.0, 5.0);
         let draws: Vec<f64> = (0..3).map(|_| d.sample(&mut rng)).collect();
         assert_eq!(
             draws,
-            [0.15736953056711908, 0.4505144778422596, 0.13895296699884077]
+            [0.5001172120513793, 0.47965498704505244, 0.10706315292806526]
         );
         let small = beta(0.5, 0.5);
         let draws: Vec<f64> = (0..3).map(|_| small.sample(&mut rng)).collect();
         assert_eq!(
             draws,
-            [0.9429510500549029, 0.42581472753512245, 0.17135119146441136]
+            [0.6174140383512075, 0.8187057113721068, 0.3131676024836283]
         );
     }
 

@@ -257,7 +257,7 @@ mod tests {
     fn draws_have_the_right_frequencies_mean_and_variance() {
         let probs = [0.0, 0.2, 0.05, 0.0, 0.45, 0.3, 0.0];
         let d = Categorical::new(probs.to_vec()).unwrap();
-        let mut rng = rand_pcg::Pcg64::seed_from_u64(1);
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
         let n = 1_000_000;
         let xs: Vec<f64> = (0..n).map(|_| d.sample(&mut rng)).collect();
         let nf = n as f64;
@@ -285,16 +285,16 @@ mod tests {
     fn draws_are_pinned_for_a_fixed_seed() {
         // A dependency bump that changes the streams must fail this test.
         let d = Categorical::new(vec![0.2, 0.5, 0.3]).unwrap();
-        let mut rng = rand_pcg::Pcg64::seed_from_u64(42);
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(42);
         let draws = [d.sample(&mut rng), d.sample(&mut rng), d.sample(&mut rng)];
-        assert_eq!(draws, [1.0, 1.0, 2.0]);
+        assert_eq!(draws, [2.0, 1.0, 2.0]);
     }
 
     #[test]
     fn fit_recovers_probabilities_and_maximises_the_likelihood() {
         let probs = [0.1, 0.35, 0.0, 0.55];
         let d = Categorical::new(probs.to_vec()).unwrap();
-        let mut rng = rand_pcg::Pcg64::seed_from_u64(10);
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(10);
         let n = 200_000;
         let xs: Vec<f64> = (0..n).map(|_| d.sample(&mut rng)).collect();
         let fit = Categorical::fit(&xs).unwrap();

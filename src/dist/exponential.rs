@@ -206,7 +206,7 @@ mod tests {
     fn sample_moments_are_within_five_standard_errors() {
         let d = exp(1.7);
         let n = 1_000_000;
-        let mut rng = rand_pcg::Pcg64::seed_from_u64(11);
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(11);
         let xs: Vec<f64> = (0..n).map(|_| d.sample(&mut rng)).collect();
         let (m, s) = sum::mean_std(&xs, 1);
         let var = d.variance();
@@ -220,11 +220,11 @@ mod tests {
     fn first_draws_for_a_fixed_seed_are_pinned() {
         // A dependency bump that changes the streams must fail this test.
         let d = exp(2.0);
-        let mut rng = rand_pcg::Pcg64::seed_from_u64(42);
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(42);
         let draws: Vec<f64> = (0..3).map(|_| d.sample(&mut rng)).collect();
         assert_eq!(
             draws,
-            [0.5868358653505672, 0.5266668801438616, 1.2036587539908685]
+            [0.5320102289952592, 0.23363583335629512, 0.7498753870722731]
         );
     }
 
@@ -263,7 +263,7 @@ mod tests {
 
     #[test]
     fn fit_report_standard_error_is_the_inverse_information() {
-        let mut rng = rand_pcg::Pcg64::seed_from_u64(6);
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(6);
         let xs: Vec<f64> = (0..50_000).map(|_| exp(0.4).sample(&mut rng)).collect();
         let r = crate::stats::fit::fit(FamilyDef::find("exponential").unwrap(), &xs).unwrap();
         let rate = r.params["rate"].as_f64().unwrap();

@@ -350,22 +350,18 @@ mod tests {
     #[test]
     fn first_draws_for_a_fixed_seed_are_pinned() {
         // A dependency bump that changes the streams must fail this test.
-        let mut rng = rand_pcg::Pcg64::seed_from_u64(42);
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(42);
         let d = gamma(2.5, 2.0);
         let draws: Vec<f64> = (0..3).map(|_| d.sample(&mut rng)).collect();
         assert_eq!(
             draws,
-            [0.2793994971178777, 2.180852983864083, 3.2331682483308097]
+            [1.8207783611828061, 2.484772274642322, 1.9477051260131835]
         );
         let small = gamma(0.5, 2.0);
         let draws: Vec<f64> = (0..3).map(|_| small.sample(&mut rng)).collect();
         assert_eq!(
             draws,
-            [
-                0.021298483184649754,
-                0.07267831808197163,
-                0.013518353800179283
-            ]
+[0.01315218033184692, 0.6291131101680055, 0.0936661151610819]
         );
     }
 

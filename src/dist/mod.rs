@@ -47,6 +47,14 @@ pub trait Univariate {
     fn ln_pdf(&self, x: f64) -> f64;
     /// One draw.
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64;
+    /// Fills `out` with draws: the values of as many calls of
+    /// [`Univariate::sample`], in order. On [`Dist`] the family is resolved
+    /// once for the whole slice rather than at every draw.
+    fn sample_into<R: Rng + ?Sized>(&self, rng: &mut R, out: &mut [f64]) {
+        for x in out {
+            *x = self.sample(rng);
+        }
+    }
     /// The mean.
     fn mean(&self) -> f64;
     /// The variance.
@@ -120,6 +128,12 @@ pub trait Univariate {
     /// form that vectorises; the result must not depend on thread count.
     fn sum_ln_pdf(&self, xs: &[f64]) -> f64 {
         sum::lanes(xs, |x| self.ln_pdf(x))
+    }
+    /// `Σ ln p(loc + scale · e)` over `eps`, in the order of
+    /// [`Univariate::sum_ln_pdf`]: the density at draws of a location–scale
+    /// family made from common standard draws, with no buffer for them.
+    fn sum_ln_pdf_affine(&self, eps: &[f64], loc: f64, scale: f64) -> f64 {
+        sum::lanes(eps, |e| self.ln_pdf(loc + scale * e))
     }
 }
 
@@ -510,6 +524,9 @@ impl Univariate for Dist {
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         dispatch!(self, d => d.sample(rng))
     }
+    fn sample_into<R: Rng + ?Sized>(&self, rng: &mut R, out: &mut [f64]) {
+        dispatch!(self, d => d.sample_into(rng, out))
+    }
     fn mean(&self) -> f64 {
         dispatch!(self, d => d.mean())
     }
@@ -542,6 +559,9 @@ impl Univariate for Dist {
     }
     fn sum_ln_pdf(&self, xs: &[f64]) -> f64 {
         dispatch!(self, d => d.sum_ln_pdf(xs))
+    }
+    fn sum_ln_pdf_affine(&self, eps: &[f64], loc: f64, scale: f64) -> f64 {
+        dispatch!(self, d => d.sum_ln_pdf_affine(eps, loc, scale))
     }
 }
 

@@ -288,7 +288,7 @@ mod tests {
     #[test]
     fn samples_have_the_right_mean_and_covariance() {
         let d = two_d();
-        let mut rng = rand_pcg::Pcg64::seed_from_u64(1);
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
         let n = 200_000;
         let xs: Vec<Vec<f64>> = (0..n).map(|_| d.sample(&mut rng)).collect();
         let m0 = xs.iter().map(|x| x[0]).sum::<f64>() / n as f64;

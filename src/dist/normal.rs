@@ -187,7 +187,7 @@ mod tests {
     #[test]
     fn fit_recovers_parameters_and_refuses_degenerate_data() {
         let d = Normal::new(1.5, 2.0).unwrap();
-        let mut rng = rand_pcg::Pcg64::seed_from_u64(7);
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(7);
         let xs: Vec<f64> = (0..200_000).map(|_| d.sample(&mut rng)).collect();
         let fit = Normal::fit(&xs).unwrap();
         // Standard errors are 2/√n ≈ 0.0045 and 2/√(2n) ≈ 0.0032: 5 SE bounds.
@@ -201,7 +201,7 @@ mod tests {
     #[test]
     fn draws_have_the_right_moments_and_are_pinned() {
         let d = Normal::new(1.5, 2.0).unwrap();
-        let mut rng = rand_pcg::Pcg64::seed_from_u64(42);
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(42);
         let first: Vec<f64> = (0..3).map(|_| d.sample(&mut rng)).collect();
         // A dependency bump that changes streams must fail here.
         assert_eq!(first, PINNED);
@@ -212,7 +212,7 @@ mod tests {
         assert!((mean - 1.5).abs() < 5.0 * 2.0 / (n as f64).sqrt());
         assert!((sd * sd - 4.0).abs() < 5.0 * 4.0 * (2.0 / n as f64).sqrt());
     }
-    const PINNED: [f64; 3] = [-1.710050423949037, -1.2973133477438314, 3.819793239458521];
+    const PINNED: [f64; 3] = [3.1687950936875917, 0.4700741437054099, 4.3154551462395006];
 
     #[test]
     fn entropy_is_half_log_of_two_pi_e_variance() {

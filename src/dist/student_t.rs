@@ -704,14 +704,7 @@ mod tests {
     fn first_draws_for_a_fixed_seed_are_pinned() {
         // A dependency bump that changes streams must fail this test.
         let xs = draws(&t(3.0, 1.0, 2.0), 3, 42);
-        assert_eq!(
-            xs,
-            [
-                -7.494_599_233_086_179,
-                1.042_938_704_878_867_9,
-                -0.202_417_889_875_842_86
-            ]
-        );
+        assert_eq!(xs, [3.4531272234636723, 1.7153017657482164, -1.6075253419097448]);
     }
 
     /// `KL(p ‖ q)` by double-exponential (tanh-sinh) quadrature, written
@@ -747,7 +740,7 @@ mod tests {
 
     /// `E_p[ln p − ln q]` over 2·10⁶ draws, and its standard error.
     fn kl_monte_carlo(p: &Dist, q: &Dist, seed: u64) -> (f64, f64) {
-        let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed);
         let values: Vec<f64> = (0..2_000_000)
             .map(|_| {
                 let x = p.sample(&mut rng);
@@ -815,8 +808,16 @@ mod tests {
             let (loc, scale) = p.landmark();
             assert_relative(kl_tanh_sinh(p, q, loc, scale), *mpmath, 1e-12);
             let (mc, se) = kl_monte_carlo(p, q, i as u64);
+            // Where ln p − ln q has infinite variance under p (a t with
+            // df ≤ 4 against a normal, df ≤ 2 against a Laplace), the
+            // standard error means nothing and the average converges like
+            // n^(1/α − 1) with α the tail index: within a few percent here.
+            let tolerance = match kl::monte_carlo_breaks(p, q) {
+                None => 5.0 * se,
+                Some(_) => 0.05 * v.value,
+            };
             assert!(
-                (v.value - mc).abs() < 5.0 * se,
+                (v.value - mc).abs() < tolerance,
                 "{} ‖ {}: {} vs {mc} ± {se}",
                 p.label(),
                 q.label(),

@@ -281,7 +281,7 @@ mod tests {
     fn sample_moments_are_within_five_standard_errors() {
         let d = uniform(-2.0, 5.0);
         let n = 1_000_000;
-        let mut rng = rand_pcg::Pcg64::seed_from_u64(14);
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(14);
         let xs: Vec<f64> = (0..n).map(|_| d.sample(&mut rng)).collect();
         let (m, s) = sum::mean_std(&xs, 1);
         let var = d.variance();
@@ -296,14 +296,14 @@ mod tests {
     fn first_draws_for_a_fixed_seed_are_pinned() {
         // A dependency bump that changes the streams must fail this test.
         let d = uniform(-2.0, 5.0);
-        let mut rng = rand_pcg::Pcg64::seed_from_u64(42);
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(42);
         let draws: Vec<f64> = (0..3).map(|_| d.sample(&mut rng)).collect();
         assert_eq!(
             draws,
             [
-                -0.41441237450180624,
-                -0.32625316776980395,
-                3.325833874807186
+                3.7001360158603678,
+                0.23174728043162762,
+                4.88725917724242
             ]
         );
     }
@@ -321,7 +321,7 @@ mod tests {
 
     #[test]
     fn fit_takes_the_extremes_and_reports_no_standard_errors() {
-        let mut rng = rand_pcg::Pcg64::seed_from_u64(15);
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(15);
         let truth = uniform(1.0, 4.0);
         let n = 100_000;
         let xs: Vec<f64> = (0..n).map(|_| truth.sample(&mut rng)).collect();

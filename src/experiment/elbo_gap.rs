@@ -367,9 +367,8 @@ impl Spec {
     ) -> anyhow::Result<Cells> {
         let mut rng = ctx.rng(&[0]);
         let standard = Normal::standard();
-        let eps: Vec<f64> = (0..self.draws.0)
-            .map(|_| standard.sample(&mut rng))
-            .collect();
+        let mut eps = vec![0.0; self.draws.0];
+        standard.sample_into(&mut rng, &mut eps);
         let k = eps.len() as f64;
         let mean_ln_phi = standard.sum_ln_pdf(&eps) / k;
         let grid = &self.q;
@@ -389,7 +388,8 @@ impl Spec {
                         // One stream for every grid point: common random
                         // numbers, so the surface is smooth.
                         let mut rng = ctx.rng(&[1]);
-                        let zs: Vec<f64> = (0..eps.len()).map(|_| q.sample(&mut rng)).collect();
+                        let mut zs = vec![0.0; eps.len()];
+                        q.sample_into(&mut rng, &mut zs);
                         sum::lanes(&zs, |z| ell(z) - q.ln_pdf(z)) / k
                     }
                 };

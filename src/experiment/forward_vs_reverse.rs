@@ -43,7 +43,6 @@ use serde_json::json;
 use super::{Compute, Ctx, Size, argmin, scale_of};
 use crate::chart::{Axis, Corner, Figure, Heatmap, Marker, Panel, Plot, Series, color};
 use crate::dist::{Dist, FitError, Univariate, number_label};
-use crate::numeric::sum;
 use crate::outcome::{Cell, Column, Format, Outcome, Table};
 use crate::stats::kl;
 use crate::vocab::sweep::{ContinuousGrid, Count, Grid};
@@ -238,7 +237,8 @@ impl Spec {
             Some(shift) => {
                 let mut rng = ctx.rng(&[1]);
                 let standard = &shift.standard;
-                let eps: Vec<f64> = (0..draws).map(|_| standard.sample(&mut rng)).collect();
+                let mut eps = vec![0.0; draws];
+                standard.sample_into(&mut rng, &mut eps);
                 let mean_ln_q0 = standard.sum_ln_pdf(&eps) / eps.len() as f64;
                 // KL(q ‖ target) ≈ mean_k [ln q(z_k) − ln target(z_k)],
                 // z_k = loc + scale ε_k, where ln q(z_k) = ln q₀(ε_k) − ln scale.
@@ -252,7 +252,7 @@ impl Spec {
                             return Ok(f64::INFINITY);
                         }
                         let (loc, scale) = shift.at(grid, i, j);
-                        let log_target = sum::lanes(&eps, |e| self.target.ln_pdf(loc + scale * e));
+                        let log_target = self.target.sum_ln_pdf_affine(&eps, loc, scale);
                         Ok(mean_ln_q0 - scale.ln() - log_target / eps.len() as f64)
                     })
                     .collect()
@@ -267,7 +267,8 @@ impl Spec {
                     }
                     // The same stream at every point: see the module's doc.
                     let mut rng = ctx.rng(&[1]);
-                    let zs: Vec<f64> = (0..draws).map(|_| q.sample(&mut rng)).collect();
+                    let mut zs = vec![0.0; draws];
+                    q.sample_into(&mut rng, &mut zs);
                     Ok((q.sum_ln_pdf(&zs) - self.target.sum_ln_pdf(&zs)) / zs.len() as f64)
                 })
                 .collect(),
@@ -299,9 +300,8 @@ impl Compute for Spec {
 
     fn compute(&self, ctx: &Ctx<'_>) -> anyhow::Result<Findings> {
         let mut rng = ctx.rng(&[0]);
-        let xs: Vec<f64> = (0..self.sample_size.0)
-            .map(|_| self.target.sample(&mut rng))
-            .collect();
+        let mut xs = vec![0.0; self.sample_size.0];
+        self.target.sample_into(&mut rng, &mut xs);
         let grid = self.grid();
         let family = grid.family;
         let forward_q = match forward_plan(grid).map_err(anyhow::Error::msg)? {

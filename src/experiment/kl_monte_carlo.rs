@@ -86,9 +86,7 @@ fn estimate(p: &Dist, q: &Dist, n: usize, rng: &mut impl rand::Rng) -> f64 {
     let mut left = n;
     while left > 0 {
         let block = &mut buf[..BLOCK.min(left)];
-        for x in block.iter_mut() {
-            *x = p.sample(rng);
-        }
+        p.sample_into(rng, block);
         total += p.sum_ln_pdf(block) - q.sum_ln_pdf(block);
         left -= block.len();
     }

@@ -238,7 +238,9 @@ impl Compute for Spec {
         let xs: Vec<f64> = match &self.data {
             Data::Dist(d) => {
                 let mut rng = ctx.rng(&[0]);
-                (0..self.n()).map(|_| d.sample(&mut rng)).collect()
+                let mut xs = vec![0.0; self.n()];
+                d.sample_into(&mut rng, &mut xs);
+                xs
             }
             Data::File(f) => f.values.to_vec(),
         };

@@ -230,7 +230,8 @@ impl Compute for Spec {
             .map(|task| {
                 let (k, r) = (task / reps, task % reps);
                 let mut rng = ctx.rng(&[k as u64, r as u64]);
-                let xs: Vec<f64> = (0..sizes[k]).map(|_| data.sample(&mut rng)).collect();
+                let mut xs = vec![0.0; sizes[k]];
+                data.sample_into(&mut rng, &mut xs);
                 let fit = self.fit(&model, &xs);
                 ctx.tick(sizes[k] as u64);
                 fit

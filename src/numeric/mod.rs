@@ -1,7 +1,9 @@
 //! Plain numerics, the bottom layer: special functions, quadrature,
-//! fixed-order and compensated sums, linear algebra and least squares.
+//! fixed-order and compensated sums, linear algebra and least squares,
+//! and a vectorisable `exp` and `ln_1p` for hot loops.
 //! Nothing here knows about distributions; everything above builds on it.
 
+pub mod fast;
 pub mod linalg;
 pub mod quad;
 pub mod special;

@@ -5,7 +5,9 @@
 //! order is fixed by the data layout alone, never by threads, and the eight
 //! independent accumulators let the compiler vectorise the loop.
 
-const LANES: usize = 8;
+/// How many interleaved accumulators [`lanes`] keeps: the width of the
+/// blocks [`lanes_by_block`] hands out.
+pub const LANES: usize = 8;
 
 /// `Σ f(x)` over `xs`, accumulated in eight interleaved lanes that are then
 /// combined pairwise. Deterministic for a given `xs` and `f`.
@@ -17,6 +19,39 @@ pub fn lanes(xs: &[f64], f: impl Fn(f64) -> f64) -> f64 {
     for chunk in chunks {
         for (a, &x) in acc.iter_mut().zip(chunk) {
             *a += f(x);
+        }
+    }
+    let mut rest = 0.0;
+    for &x in tail {
+        rest += f(x);
+    }
+    let quads = [
+        acc[0] + acc[4],
+        acc[1] + acc[5],
+        acc[2] + acc[6],
+        acc[3] + acc[7],
+    ];
+    ((quads[0] + quads[2]) + (quads[1] + quads[3])) + rest
+}
+
+/// `Σ f(x)` over `xs` in the order of [`lanes`], with `block` computing
+/// `f` of [`LANES`] values at once (a form the compiler can vectorise) and
+/// `f` the values left over at the end. The sum is that of
+/// `lanes(xs, f)` bit for bit when `block(b)[i]` is `f(b[i])`.
+#[inline]
+pub fn lanes_by_block(
+    xs: &[f64],
+    block: impl Fn(&[f64; LANES]) -> [f64; LANES],
+    f: impl Fn(f64) -> f64,
+) -> f64 {
+    let mut acc = [0.0; LANES];
+    let chunks = xs.chunks_exact(LANES);
+    let tail = chunks.remainder();
+    for chunk in chunks {
+        // `chunks_exact` hands out slices of exactly LANES.
+        let values = block(chunk.try_into().expect("a chunk of LANES"));
+        for (a, v) in acc.iter_mut().zip(values) {
+            *a += v;
         }
     }
     let mut rest = 0.0;
@@ -139,6 +174,23 @@ mod tests {
             let xs: Vec<f64> = (0..n).map(|i| i as f64).collect();
             let expected = (n * n.saturating_sub(1) / 2) as f64;
             assert_eq!(total(&xs), expected, "n = {n}");
+        }
+    }
+
+    #[test]
+    fn blocks_sum_in_the_order_of_lanes() {
+        // Terms of very different sizes, so that any other order of
+        // addition gives other bits.
+        for n in [0usize, 5, 8, 13, 64, 1001] {
+            let xs: Vec<f64> = (0..n)
+                .map(|i| 1e-3 * (i as f64).powi(3) + 1.0 / (i as f64 + 0.7))
+                .collect();
+            let f = |x: f64| x.sqrt() - 1e12 * x.sin();
+            let blocked = lanes_by_block(&xs, |b| b.map(f), f);
+            assert_eq!(blocked.to_bits(), lanes(&xs, f).to_bits(), "n = {n}");
+            // A block that is not f is seen: the blocks are used.
+            let other = lanes_by_block(&xs, |b| b.map(|x| f(x) + 1.0), f);
+            assert_eq!(other == blocked, n < LANES, "n = {n}");
         }
     }
 

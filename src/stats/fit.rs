@@ -390,7 +390,7 @@ fn initial_means(xs: &[f64], k: usize, start: u64) -> Vec<f64> {
             .map(|j| sorted[((j as f64 + 0.5) / k as f64 * sorted.len() as f64) as usize])
             .collect();
     }
-    let mut rng = rand_pcg::Pcg64::seed_from_u64(start);
+    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(start);
     (0..k).map(|_| xs[rng.random_range(0..xs.len())]).collect()
 }
 

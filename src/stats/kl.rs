@@ -508,7 +508,7 @@ fn sum_from(p: &Dist, term: &impl Fn(f64) -> f64, start: f64, far: f64, skipped:
 /// `E_p[f]` by a Monte Carlo average over a fixed stream, with its
 /// standard error.
 fn monte_carlo(p: &Dist, f: impl Fn(f64) -> f64) -> Result<Value, KlError> {
-    let mut rng = rand_pcg::Pcg64::seed_from_u64(0x6c69_6b65_6c79);
+    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0x6c69_6b65_6c79);
     let values: Vec<f64> = (0..MC_DRAWS).map(|_| f(p.sample(&mut rng))).collect();
     let (mean, sd) = sum::mean_std(&values, 1);
     // Supports and tails are checked before: an infinite or undefined

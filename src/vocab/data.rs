@@ -53,7 +53,11 @@ impl Data {
     /// them: `n` is for distributions only).
     pub fn sample<R: Rng + ?Sized>(&self, n: usize, rng: &mut R) -> Vec<f64> {
         match self {
-            Data::Dist(d) => (0..n).map(|_| d.sample(rng)).collect(),
+            Data::Dist(d) => {
+                let mut xs = vec![0.0; n];
+                d.sample_into(rng, &mut xs);
+                xs
+            }
             Data::File(f) => f.values.as_ref().clone(),
         }
     }

@@ -99,7 +99,7 @@ fn cramer_rao_bounds_follow_the_parameter_order() {
         let (n, reps) = (2000, 300);
         let estimates: Vec<Vec<f64>> = (0..reps)
             .map(|r| {
-                let mut rng = rand_pcg::Pcg64::seed_from_u64(r);
+                let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(r);
                 let xs: Vec<f64> = (0..n).map(|_| truth.sample(&mut rng)).collect();
                 family.fit(&xs).unwrap().scalar_params()
             })
@@ -195,7 +195,7 @@ proptest! {
         let truth = parse(&a);
         let family = truth.family();
         prop_assume!(family.has_fit && family.is_scalar());
-        let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed);
         let xs: Vec<f64> = (0..500).map(|_| truth.sample(&mut rng)).collect();
         // A sample whose MLE does not exist (all zeros for a Bernoulli, say)
         // is a rejected case; proptest fails if there are too many.
