@@ -254,6 +254,7 @@ pub fn template_text(dir: &Path, name: &str) -> anyhow::Result<String> {
 /// those that do not load are problems.
 fn load_dir_templates(dir: &Path, prefix: &str, problems: &mut Problems) -> tera::Tera {
     let mut tera = tera::Tera::new();
+    filters::register(&mut tera);
     // Markdown is not HTML: escaping is the partials' own business.
     tera.autoescape_on([".html"]);
     for (name, _) in DEFAULTS

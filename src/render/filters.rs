@@ -16,6 +16,13 @@ pub(super) fn register(tera: &mut Tera) {
     tera.register_filter("fixed", fixed);
     tera.register_filter("sci", sci);
     tera.register_filter("pm", pm);
+    tera.register_filter("plain", plain);
+}
+
+/// Text without Markdown's markers (emphasis, code, math dollars, link
+/// targets), for `alt` attributes: `plain` on a caption.
+pub(super) fn plain(text: &str, _: Kwargs, _: &State) -> String {
+    super::shown::plain(text)
 }
 
 /// The number a filter is applied to, with a useful message when the

@@ -267,3 +267,19 @@ fn an_unknown_name_is_still_an_error_naming_the_experiments() {
         out.stderr
     );
 }
+
+#[test]
+fn likely_figures_carry_their_caption_as_plain_alt_text_on_the_blog_too() {
+    let dir = project("tiny");
+    std::fs::write(
+        dir.path().join("posts/2025-03-07-alt.md"),
+        "---\ntitle: Alt\n---\n\n{{ figure(id=\"mc.convergence\", caption=\"The \\\"exact\\\" value of $\\\\hat\\\\mu$, *bold*.\") }}\n",
+    )
+    .unwrap();
+    build_ok(dir.path(), &[], &[]);
+    let alt = "alt=\"The &quot;exact&quot; value of \\hat\\mu, bold.\"";
+    let post = read(dir.path(), "site/_posts/2025-03-07-alt.md");
+    assert!(post.contains(&format!("{{% include figure.liquid loading=\"eager\" path=\"assets/likely/mc/convergence.svg\" {alt}")), "{post}");
+    let html = read(dir.path(), "site/_site/blog/2025/alt/index.html");
+    assert!(html.contains(alt), "{html}");
+}

@@ -110,7 +110,7 @@ fn markdown_figure_style_writes_plain_images() {
     build_ok(dir.path(), &[], &[]);
     let post = read(dir.path(), POST);
     assert!(
-        post.contains("![RMSE against $$n$$.]({{ '/assets/likely/mle/rmse.svg' | relative_url }})"),
+        post.contains("![RMSE against n.]({{ '/assets/likely/mle/rmse.svg' | relative_url }})"),
         "{post}"
     );
     assert!(!post.contains("figure.liquid"));
