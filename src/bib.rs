@@ -11,6 +11,7 @@ use std::path::Path;
 use biblatex::{Bibliography as Parsed, ChunksExt, Entry, Person};
 
 use crate::diag::Problem;
+use crate::html::escape;
 
 /// Where al-folio keeps the bibliography, relative to the Jekyll site.
 pub const PATH: &str = "_bibliography/papers.bib";
@@ -224,21 +225,6 @@ fn full_names(authors: &[Person]) -> String {
         [one] => one.clone(),
         [init @ .., last] => format!("{}, & {last}", init.join(", ")),
     }
-}
-
-/// Escapes text for HTML.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 fn located(path: &Path, text: &str, at: usize, message: &str) -> Problem {

@@ -13,7 +13,7 @@
 //!
 //! | layer | modules | what |
 //! |---|---|---|
-//! | foundations | [`numeric`], [`yaml`], [`json`], [`data`], [`diag`], [`paths`], [`console`], [`number`], [`expr`] | special functions, quadrature, sums, linear algebra; reading YAML and data files, writing JSON numbers, problems in user files, where outputs go, printing, numbers for readers, expressions over varied names |
+//! | foundations | [`numeric`], [`yaml`], [`json`], [`data`], [`diag`], [`paths`], [`console`], [`number`], [`expr`], [`html`] | special functions, quadrature, sums, linear algebra; reading YAML and data files, writing JSON numbers, problems in user files, where outputs go, printing, numbers for readers, expressions over varied names, escaping HTML |
 //! | families | [`dist`] | one file per distribution family, the registry, their syntax |
 //! | statistics | [`stats`] | KL divergences and entropies, maximum-likelihood fits |
 //! | vocabulary | [`vocab`] | what specs are written in: sweeps, counts, grids |
@@ -40,6 +40,7 @@ pub mod dist;
 pub mod experiment;
 pub mod expr;
 pub mod figure;
+pub mod html;
 pub mod json;
 pub mod number;
 pub mod numeric;

@@ -13,8 +13,9 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::bib::{Bibliography, escape};
+use crate::bib::Bibliography;
 use crate::config::SiteConfig;
+use crate::html::escape;
 
 /// What one post's Liquid is rendered against.
 pub(super) struct Shown<'a> {

@@ -113,7 +113,7 @@ fn local_or_remote(target: &str, root: &str) -> String {
 /// A page that sends the reader on to `href`, with a link for when the
 /// refresh does not happen.
 fn redirect_page(href: &str) -> Vec<u8> {
-    let href = crate::bib::escape(href);
+    let href = crate::html::escape(href);
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting…</title>\n\
          <meta http-equiv=\"refresh\" content=\"0; url={href}\">\n<link rel=\"canonical\" href=\"{href}\">\n</head>\n\

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 /// The layers, lowest first, as `lib.rs` documents them.
 const LAYERS: &[&[&str]] = &[
     &[
-        "numeric", "yaml", "json", "data", "diag", "paths", "console", "number", "expr",
+        "numeric", "yaml", "json", "data", "diag", "paths", "console", "number", "expr", "html",
     ],
     &["dist"],
     &["stats"],

@@ -118,14 +118,6 @@ pub fn escape_attribute(value: &str) -> String {
     out
 }
 
-/// Escapes text for HTML element content.
-pub fn escape_text(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 fn starts_entity(text: &str) -> bool {
     let Some(end) = text.find(';') else {
         return false;

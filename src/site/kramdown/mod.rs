@@ -19,8 +19,9 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Tag, TagEnd};
 
+use crate::html::escape as escape_text;
 use crate::render::liquid::fenced_block;
-use attrs::{Attrs, Line, List, escape_attribute, escape_text};
+use attrs::{Attrs, Line, List, escape_attribute};
 
 /// An event and the source it came from.
 pub type Spanned<'a> = (Event<'a>, Range<usize>);

@@ -7,6 +7,8 @@ pub mod find;
 pub mod katex;
 pub mod number;
 
+use crate::html::escape;
+
 /// One formula of a post, in document order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Formula {
@@ -149,19 +151,4 @@ pub fn visible_text(html: &str) -> String {
         rest = &rest[rest.find('>').map_or(rest.len(), |k| k + 1)..];
     }
     text + rest
-}
-
-/// Text for HTML.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
