@@ -32,7 +32,15 @@ impl Bibliography {
     /// An unreadable file or BibTeX that does not parse, at its line and
     /// column.
     pub fn load(site: &Path) -> Result<Option<Self>, Problem> {
-        let path = site.join(PATH);
+        Self::read(&site.join(PATH))
+    }
+
+    /// Reads and parses the BibTeX file at `path`; `None` if there is none.
+    ///
+    /// # Errors
+    /// A file that cannot be read, or a syntax error, at its line.
+    pub fn read(path: &Path) -> Result<Option<Self>, Problem> {
+        let path = path.to_path_buf();
         match std::fs::read_to_string(&path) {
             Ok(text) => Self::parse(&text)
                 .map(Some)

@@ -48,6 +48,11 @@ pub struct Summary {
     pub posts: usize,
     /// What became of `site/`.
     pub written: Written,
+    /// How messages name the Jekyll site: `site/`, or `the blog`.
+    pub site: String,
+    /// How paths in the Jekyll site start in messages: `site/`, or
+    /// nothing inside a blog.
+    pub site_prefix: String,
     /// Formulas the HTML site could not fully render. (The experiments'
     /// own warnings are printed as each finishes.)
     pub warnings: Vec<String>,
@@ -64,41 +69,7 @@ pub enum Written {
     Compared(site::commit::Differences),
 }
 
-/// The project's directories.
-#[derive(Debug, Clone)]
-pub struct Layout {
-    /// `experiments/`.
-    pub experiments: PathBuf,
-    /// `posts/`.
-    pub posts: PathBuf,
-    /// `templates/`.
-    pub templates: PathBuf,
-    /// `site/`.
-    pub site: PathBuf,
-    /// `.likely/`: cache and staging.
-    pub work: PathBuf,
-}
-
-impl Layout {
-    /// The layout of the project at `root`.
-    pub fn of(root: &Path) -> Self {
-        // Paths appear in messages: `experiments/x.yaml`, not `./experiments/x.yaml`.
-        let at = |dir: &str| {
-            if root == Path::new(".") || root.as_os_str().is_empty() {
-                PathBuf::from(dir)
-            } else {
-                root.join(dir)
-            }
-        };
-        Self {
-            experiments: at("experiments"),
-            posts: at("posts"),
-            templates: at("templates"),
-            site: at("site"),
-            work: at(".likely"),
-        }
-    }
-}
+pub use crate::layout::Layout;
 
 /// Everything read and checked before any work starts.
 pub struct Checked {
@@ -110,8 +81,10 @@ pub struct Checked {
     pub posts: Vec<render::Post>,
     /// The HTML site's stylesheet.
     pub style: String,
-    /// The blog's bibliography, if it has one.
-    pub bib: Option<Bibliography>,
+    /// What the Jekyll blog holds beyond likely's posts.
+    pub blog: render::Blog,
+    /// The HTML site's folder, relative to the Jekyll site.
+    pub html: String,
 }
 
 /// Reads and checks specs, posts, templates and the site config, and
@@ -134,10 +107,18 @@ pub fn check(layout: &Layout) -> anyhow::Result<Checked> {
         );
     }
     let mut problems = Problems::new();
-    let config = SiteConfig::load(&layout.site).unwrap_or_else(|p| {
-        problems.push(p);
-        SiteConfig::default()
-    });
+    let config = match SiteConfig::load(&layout.site) {
+        Ok(config) => {
+            let text = std::fs::read_to_string(layout.config_file()).unwrap_or_default();
+            layout.check(&config, &text, &mut problems);
+            config
+        }
+        Err(p) => {
+            problems.push(p);
+            SiteConfig::default()
+        }
+    };
+    let html = layout.html_dir(&config);
     let bib = Bibliography::load(&layout.site).unwrap_or_else(|p| {
         problems.push(p);
         None
@@ -182,7 +163,23 @@ pub fn check(layout: &Layout) -> anyhow::Result<Checked> {
         &config,
         &mut problems,
     );
-    if let Err(found) = render::posts(&posts, &templates, &config, &dry, bib.as_ref()) {
+    let mut files = std::collections::BTreeMap::new();
+    for name in posts.iter().filter_map(render::own_bibliography) {
+        let path = layout.site.join(render::BIBLIOGRAPHIES).join(name);
+        match Bibliography::read(&path) {
+            Ok(Some(bib)) => {
+                files.insert(name.to_owned(), bib);
+            }
+            Ok(None) => {}
+            Err(p) => problems.push(p),
+        }
+    }
+    let blog = render::Blog {
+        bib,
+        files,
+        posts: own_posts(&layout.site, &config, &posts),
+    };
+    if let Err(found) = render::posts(&posts, &templates, &config, &dry, &blog) {
         let broken = broken_ids(&layout.experiments, &experiments);
         for mut problem in found.iter().cloned() {
             // Posts that did not compile were reported already.
@@ -201,7 +198,8 @@ pub fn check(layout: &Layout) -> anyhow::Result<Checked> {
         experiments,
         posts,
         style,
-        bib,
+        blog,
+        html,
     })?)
 }
 
@@ -236,6 +234,39 @@ fn blog_files(
         }
     }
     (carried, missing)
+}
+
+/// The blog's own posts in `site/_posts/` (those likely does not write),
+/// by file stem, each with its address on the blog. Posts whose front
+/// matter does not read are left out: Jekyll reports them.
+fn own_posts(
+    site: &Path,
+    config: &SiteConfig,
+    ours: &[render::Post],
+) -> std::collections::BTreeMap<String, String> {
+    let Ok(entries) = std::fs::read_dir(site.join(paths::jekyll_post(""))) else {
+        return Default::default();
+    };
+    entries
+        .filter_map(|entry| {
+            let path = entry.ok()?.path();
+            let name = path.file_name()?.to_str()?;
+            let stem = name
+                .strip_suffix(".md")
+                .or(name.strip_suffix(".markdown"))?;
+            if ours.iter().any(|p| p.file_name == name) {
+                return None;
+            }
+            let post = render::parse_post(&path, std::fs::read_to_string(&path).ok()?).ok()?;
+            let address = format!(
+                "{}{}{}",
+                config.url,
+                config.baseurl,
+                post.url(&config.permalink)
+            );
+            Some((stem.to_owned(), address))
+        })
+        .collect()
 }
 
 /// The ids of the spec files in `dir` that did not load.
@@ -293,7 +324,8 @@ pub fn build(options: &Options) -> anyhow::Result<Summary> {
         experiments,
         posts,
         style,
-        bib,
+        blog,
+        html,
     } = check(&layout)?;
     let _lock = lock(&layout)?;
 
@@ -341,7 +373,7 @@ pub fn build(options: &Options) -> anyhow::Result<Summary> {
         &mut problems,
     );
     problems.into_result(())?;
-    let rendered = render::posts(&posts, &templates, &config, &library, bib.as_ref())?;
+    let rendered = render::posts(&posts, &templates, &config, &library, &blog)?;
     let (carried, missing) = blog_files(&layout.site, &rendered, &figures);
     let (files, warnings) = site::files(&site::Output {
         posts: &rendered,
@@ -351,6 +383,7 @@ pub fn build(options: &Options) -> anyhow::Result<Summary> {
         templates: &templates,
         config: &config,
         style: &style,
+        html: &html,
     })?;
     let notes = rendered
         .iter()
@@ -369,6 +402,8 @@ pub fn build(options: &Options) -> anyhow::Result<Summary> {
         figures: figures.len(),
         posts: rendered.len(),
         written: outcome,
+        site: layout.site_name(),
+        site_prefix: if layout.in_blog { "" } else { "site/" }.to_owned(),
         warnings: notes,
         elapsed: start.elapsed(),
     })

@@ -59,12 +59,14 @@ fn report(summary: &Summary, quiet: bool) -> anyhow::Result<()> {
         Written::Committed(r) => {
             for kept in &r.kept {
                 eprintln!(
-                    "warning: site/{kept} is no longer produced but was edited by hand, so it was kept"
+                    "warning: {}{kept} is no longer produced but was edited by hand, so it was kept",
+                    summary.site_prefix
                 );
             }
             if !quiet {
                 out!(
-                    "built site/ in {:.1} s: {work}; {} written, {} unchanged, {} removed",
+                    "built {} in {:.1} s: {work}; {} written, {} unchanged, {} removed",
+                    summary.site,
                     summary.elapsed.as_secs_f64(),
                     plural(r.written, "file"),
                     r.unchanged,
@@ -79,12 +81,13 @@ fn report(summary: &Summary, quiet: bool) -> anyhow::Result<()> {
                 ("extra  ", &d.extra),
             ] {
                 for path in paths {
-                    out!("{what}  site/{path}");
+                    out!("{what}  {}{path}", summary.site_prefix);
                 }
             }
             if !d.is_empty() {
                 bail!(
-                    "site/ is not what the build makes: {} differ, {} missing, {} extra (run `likely build` to update it)",
+                    "{} is not what the build makes: {} differ, {} missing, {} extra (run `likely build` to update it)",
+                    summary.site,
                     d.differ.len(),
                     d.missing.len(),
                     d.extra.len()
@@ -92,7 +95,8 @@ fn report(summary: &Summary, quiet: bool) -> anyhow::Result<()> {
             }
             if !quiet {
                 out!(
-                    "site/ is up to date: it is exactly what the build makes ({work}; checked in {:.1} s)",
+                    "{} is up to date: it is exactly what the build makes ({work}; checked in {:.1} s)",
+                    summary.site,
                     summary.elapsed.as_secs_f64()
                 );
             }

@@ -10,6 +10,7 @@
 //!   figures: include   # al-folio {% include figure.liquid %} (default) or `markdown`
 //!   math:
 //!     single_dollar: true   # $...$ is inline math, as al-folio's MathJax reads it (default)
+//!   html: _html             # the HTML site's folder (see crate::layout)
 //! ```
 
 use std::path::Path;
@@ -36,6 +37,9 @@ pub struct LikelySettings {
     pub figures: FigureStyle,
     /// How the HTML site finds math.
     pub math: MathSettings,
+    /// The HTML site's folder, relative to the Jekyll site: `_site` in a
+    /// project of its own, `_html` inside a blog unless set.
+    pub html: Option<String>,
 }
 
 /// How the HTML site finds math, as the Jekyll site's MathJax is set up.

@@ -24,7 +24,7 @@
 //! | drawing | [`figure`] | figures as SVG |
 //! | posts | [`config`], [`bib`], [`render`] | the site config, the bibliography; Tera over posts |
 //! | output | [`site`] | Markdown → HTML, one function per page type, the staged commit |
-//! | pipeline | [`build`], [`serve`], [`scaffold`] | the whole build; the HTML site served while the project is watched; new posts and experiments |
+//! | pipeline | [`layout`], [`build`], [`serve`], [`scaffold`] | where a project's files are (a project of its own or inside a blog); the whole build; the HTML site served while the project is watched; new posts and experiments |
 //!
 //! `spec` sits above `experiment` because reading a file means knowing
 //! every kind; the kinds themselves need only the vocabulary.
@@ -42,6 +42,7 @@ pub mod expr;
 pub mod figure;
 pub mod html;
 pub mod json;
+pub mod layout;
 pub mod number;
 pub mod numeric;
 pub mod outcome;

@@ -4,7 +4,8 @@
 /// likely's assets: figures, numbers, the stylesheet.
 pub const ASSETS: &str = "assets/likely";
 
-/// The standalone HTML site.
+/// The standalone HTML site's folder in a project of its own (inside a
+/// blog it is a setting).
 pub const HTML: &str = "_site";
 
 /// A figure of an experiment.
@@ -28,9 +29,10 @@ pub const STYLESHEET: &str = "assets/likely/style.css";
 /// The math stylesheet and fonts, relative to the HTML site's root.
 pub const MATH_ASSETS: &str = "assets/katex";
 
-/// A file of the HTML site, from its path relative to the HTML site's root.
-pub fn html(path: &str) -> String {
-    format!("{HTML}/{path}")
+/// A file of the HTML site in the folder `dir`, from its path relative to
+/// the HTML site's root.
+pub fn html(dir: &str, path: &str) -> String {
+    format!("{dir}/{path}")
 }
 
 /// The file serving `url` in the HTML site, relative to its root:
@@ -65,6 +67,6 @@ mod tests {
             "assets/likely/s3/convergence.svg"
         );
         assert_eq!(numbers("s3"), "assets/likely/s3/numbers.json");
-        assert_eq!(html(STYLESHEET), "_site/assets/likely/style.css");
+        assert_eq!(html(HTML, STYLESHEET), "_site/assets/likely/style.css");
     }
 }

@@ -11,7 +11,6 @@ use anyhow::{Context as _, bail};
 
 use likely::build::{self, Layout};
 use likely::config::SiteConfig;
-use likely::paths;
 use likely::serve::watch::{Change, DIRS, Watch};
 use likely::serve::{DEFAULT_PORT, Port, Server};
 
@@ -36,9 +35,10 @@ pub(crate) fn serve(root: &Path, port: Option<u16>) -> anyhow::Result<()> {
             root.display()
         );
     }
-    let mut baseurl = baseurl(&layout).unwrap_or_default();
+    let config = SiteConfig::load(&layout.site).unwrap_or_default();
+    let mut baseurl = config.baseurl.clone();
     let choice = port.map_or(Port::FirstFreeFrom(DEFAULT_PORT), Port::Exactly);
-    let site_dir = layout.site.join(paths::HTML);
+    let site_dir = layout.site.join(layout.html_dir(&config));
     let server = Server::start(choice, site_dir.clone(), &baseurl)?;
     if port.is_none() && server.addr().port() != DEFAULT_PORT {
         eprintln!(
@@ -68,7 +68,11 @@ pub(crate) fn serve(root: &Path, port: Option<u16>) -> anyhow::Result<()> {
         server.url()
     );
     let dirs: Vec<String> = DIRS.iter().map(|d| format!("{d}/")).collect();
-    out!("watching {} and site/_config.yml", dirs.join(", "));
+    out!(
+        "watching {}, {} and the bibliography",
+        dirs.join(", "),
+        layout.config_file().display()
+    );
 
     while let Ok(first) = received.recv() {
         let (changed, stop) = batch(first, &received);

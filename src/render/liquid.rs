@@ -483,7 +483,7 @@ fn roots(expression: &str) -> Vec<&str> {
 
 /// The length of the code span at the start of `text` (a run of backticks
 /// closed by a run of the same length, not across a blank line), or 0.
-fn code_span(text: &str) -> usize {
+pub(super) fn code_span(text: &str) -> usize {
     let run = text.chars().take_while(|&c| c == '`').count();
     let mut at = run;
     while let Some(k) = text[at..].find('`') {

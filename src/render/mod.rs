@@ -7,6 +7,7 @@
 //! numbers under its id, the front matter as `page`, the site config as
 //! `site`, and `target` (`"jekyll"` or `"html"`).
 
+mod distill;
 mod engine;
 mod filters;
 mod functions;
@@ -132,8 +133,35 @@ pub struct RenderedPost {
     pub cited: Vec<String>,
 }
 
-/// Renders every post for both targets; `bib` is the blog's bibliography,
-/// if it has one.
+/// What the Jekyll blog holds beyond likely's posts, which their Liquid
+/// may refer to.
+#[derive(Debug, Default)]
+pub struct Blog {
+    /// The blog's bibliography, if it has one.
+    pub bib: Option<Bibliography>,
+    /// Posts' own bibliographies (Distill posts' `bibliography:`, under
+    /// `assets/bibliography/`), by the name the front matter gives.
+    pub files: BTreeMap<String, Bibliography>,
+    /// The blog's own posts (not likely's), by file stem, each with its
+    /// address on the blog: `url` + `baseurl` + the permalink.
+    pub posts: BTreeMap<String, String>,
+}
+
+/// Where al-folio keeps Distill posts' own bibliographies, under the site.
+pub const BIBLIOGRAPHIES: &str = "assets/bibliography";
+
+/// The file name of a post's own bibliography (a Distill post's
+/// `bibliography:`), if it names one.
+pub fn own_bibliography(post: &Post) -> Option<&str> {
+    post.page
+        .get("bibliography")
+        .and_then(|b| b.as_str())
+        .map(str::trim)
+        .filter(|b| !b.is_empty())
+}
+
+/// Renders every post for both targets; `blog` is what the Jekyll blog
+/// holds beyond them.
 ///
 /// # Errors
 /// Every post that fails, each at its file, line and column.
@@ -142,7 +170,7 @@ pub fn posts(
     templates: &Templates,
     config: &SiteConfig,
     library: &Library,
-    bib: Option<&Bibliography>,
+    blog: &Blog,
 ) -> Result<Vec<RenderedPost>, Problems> {
     let pages: BTreeMap<String, String> = posts
         .iter()
@@ -167,13 +195,26 @@ pub fn posts(
                 config,
                 root: &root,
                 pages: &pages,
-                bib,
+                elsewhere: &blog.posts,
+                bib: own_bibliography(post).map_or(blog.bib.as_ref(), |name| blog.files.get(name)),
                 state: RefCell::default(),
             };
+            if let Some(name) = own_bibliography(post).filter(|n| !blog.files.contains_key(*n)) {
+                shown.note(
+                    0,
+                    format!("its bibliography, {BIBLIOGRAPHIES}/{name}, is not a file of the blog"),
+                );
+            }
             let mut html =
                 liquid::restore(&render(Target::Html, &root)?, kept, false, &|text, line| {
                     shown.show(text, line)
                 });
+            if ["<d-cite", "<d-footnote", "<d-code"]
+                .iter()
+                .any(|d| html.contains(d))
+            {
+                html = distill::show(&html, &shown);
+            }
             html.extend(shown.references());
             // A post that redirects to a file of the blog needs the file.
             if let Some(target) = post.page.get("redirect").and_then(|r| r.as_str()) {

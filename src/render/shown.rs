@@ -26,6 +26,9 @@ pub(super) struct Shown<'a> {
     /// Every post's page, relative to the site root, by its file stem
     /// (`2015-03-15-links`).
     pub pages: &'a BTreeMap<String, String>,
+    /// The blog's own posts, which the HTML site does not hold, by file
+    /// stem, each with its address on the blog.
+    pub elsewhere: &'a BTreeMap<String, String>,
     /// The blog's bibliography, if it has one.
     pub bib: Option<&'a Bibliography>,
     /// What the post's Liquid has shown so far.
@@ -87,7 +90,7 @@ impl Shown<'_> {
         }
     }
 
-    fn note(&self, line: usize, what: String) {
+    pub(super) fn note(&self, line: usize, what: String) {
         self.state.borrow_mut().notes.push((line, what));
     }
 
@@ -243,9 +246,10 @@ impl Shown<'_> {
     }
 
     fn post_link(&self, stem: &str) -> Result<String, Option<String>> {
-        match self.pages.get(stem) {
-            Some(page) => Ok(format!("{}{page}", self.root)),
-            None => Err(Some(format!(
+        match (self.pages.get(stem), self.elsewhere.get(stem)) {
+            (Some(page), _) => Ok(format!("{}{page}", self.root)),
+            (None, Some(address)) => Ok(address.clone()),
+            (None, None) => Err(Some(format!(
                 "`post_url`/`link` to `{stem}`, which is not one of the posts; shown as its source"
             ))),
         }
@@ -262,7 +266,7 @@ impl Shown<'_> {
 
     /// `{% cite KEY... [--option value] [-l locator] %}`: `(Lai et al.,
     /// 2025; ...)`, each linked to its entry in the reference list.
-    fn cite(&self, args: &str) -> Result<String, Option<String>> {
+    pub(super) fn cite(&self, args: &str) -> Result<String, Option<String>> {
         let bib = self.bib("cite")?;
         let (keys, locator) = citation_parts(args);
         if keys.is_empty() {
@@ -369,6 +373,12 @@ fn highlight(text: &str, head_len: usize, args: &str) -> Result<String, Option<S
     let mut words = args.split_whitespace();
     let language = words.next().unwrap_or("text");
     let numbered = words.any(|w| w.starts_with("linenos"));
+    Ok(code_figure(code, language, numbered))
+}
+
+/// A code block as one line of HTML (see [`highlight`]), numbered if
+/// asked.
+pub(super) fn code_figure(code: &str, language: &str, numbered: bool) -> String {
     let body = escape(code).replace('\n', "&#10;");
     let language = escape(language);
     let code = if numbered {
@@ -384,9 +394,7 @@ fn highlight(text: &str, head_len: usize, args: &str) -> Result<String, Option<S
             "<pre><code class=\"language-{language}\" data-lang=\"{language}\">{body}</code></pre>"
         )
     };
-    Ok(format!(
-        "<figure class=\"highlight\" data-lang=\"{language}\">{code}</figure>"
-    ))
+    format!("<figure class=\"highlight\" data-lang=\"{language}\">{code}</figure>")
 }
 
 /// `key="value" key='value' key=value` parameters of an include; `None`
@@ -512,11 +520,16 @@ mod tests {
             "2025-01-02-other".to_owned(),
             "blog/2025/other/index.html".to_owned(),
         )]);
+        let elsewhere = BTreeMap::from([(
+            "2019-05-05-older".to_owned(),
+            "https://me.github.io/blog/2019/older/".to_owned(),
+        )]);
         let bib = Bibliography::parse(BIB).unwrap();
         let shown = Shown {
             config: &config,
             root: "../../../",
             pages: &pages,
+            elsewhere: &elsewhere,
             bib: Some(&bib),
             state: RefCell::default(),
         };
@@ -638,6 +651,11 @@ mod tests {
             assert_eq!(
                 s.show("{% link _posts/2025-01-02-other.md %}", 0),
                 "../../../blog/2025/other/index.html"
+            );
+            // The blog's own posts are on the blog, not in the HTML site.
+            assert_eq!(
+                s.show("{% post_url 2019-05-05-older %}", 0),
+                "https://me.github.io/blog/2019/older/"
             );
             s.show("{% post_url 1999-01-01-gone %}", 9);
             let notes = &s.state.borrow().notes;

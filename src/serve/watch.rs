@@ -1,5 +1,6 @@
 //! Watching what a build reads: `posts/`, `experiments/`, `templates/`,
-//! `data/` and `site/_config.yml`. Each change to a file that matters is
+//! `data/`, the site config and the bibliography (under `site/`, or at
+//! the root of a project inside a blog). Each change to a file that matters is
 //! reported; reading a file (as a build does) and a build's own output are
 //! not.
 
@@ -13,8 +14,11 @@ use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 /// holds.
 pub const DIRS: &[&str] = &["posts", "experiments", "templates", "data"];
 
-/// The site config, under `site/`.
-const CONFIG: &str = "_config.yml";
+/// The files of the Jekyll site a build reads, relative to it.
+const SITE_FILES: &[&str] = &["_config.yml", "_bibliography/papers.bib"];
+
+/// Where the Jekyll site may be: `site/`, or the project itself.
+const SITES: &[&str] = &["site", ""];
 
 /// What the watcher reports.
 #[derive(Debug)]
@@ -79,11 +83,15 @@ impl Watch {
     /// # Errors
     /// When a directory that exists cannot be watched.
     pub fn refresh(&mut self) -> anyhow::Result<()> {
-        let wanted = std::iter::once((self.root.clone(), RecursiveMode::NonRecursive))
-            .chain(std::iter::once((
-                self.root.join("site"),
-                RecursiveMode::NonRecursive,
-            )))
+        let wanted = SITES
+            .iter()
+            .flat_map(|site| {
+                [
+                    self.root.join(site),
+                    self.root.join(site).join("_bibliography"),
+                ]
+            })
+            .map(|dir| (dir, RecursiveMode::NonRecursive))
             .chain(
                 DIRS.iter()
                     .map(|d| (self.root.join(d), RecursiveMode::Recursive)),
@@ -106,17 +114,15 @@ impl Watch {
 
 /// `path` relative to `root` when a build reads it: a file or directory
 /// under one of [`DIRS`] (not an editor's scratch file), one of them, or
-/// `site/_config.yml`.
+/// the site config or bibliography.
 pub fn relevant(root: &Path, path: &Path) -> Option<PathBuf> {
     let rel = path.strip_prefix(root).ok()?;
-    let mut parts = rel.components().map(|c| c.as_os_str().to_str());
-    let first = parts.next()??;
+    let first = rel.components().next()?.as_os_str().to_str()?;
     let name = rel.file_name()?.to_str()?;
-    let read = if first == "site" {
-        rel == Path::new("site").join(CONFIG)
-    } else {
-        DIRS.contains(&first) && !scratch(name)
-    };
+    let site_file = SITES
+        .iter()
+        .any(|site| SITE_FILES.iter().any(|f| rel == Path::new(site).join(f)));
+    let read = site_file || (DIRS.contains(&first) && !scratch(name));
     read.then(|| rel.to_path_buf())
 }
 
@@ -144,10 +150,14 @@ mod tests {
         assert_eq!(rel("data/sub/y.csv"), Some(PathBuf::from("data/sub/y.csv")));
         assert!(rel("templates/base.html").is_some());
         assert!(rel("experiments/e.yaml").is_some());
-        assert_eq!(
-            rel("site/_config.yml"),
-            Some(PathBuf::from("site/_config.yml"))
-        );
+        for site_file in [
+            "site/_config.yml",
+            "_config.yml",
+            "site/_bibliography/papers.bib",
+            "_bibliography/papers.bib",
+        ] {
+            assert_eq!(rel(site_file), Some(PathBuf::from(site_file)));
+        }
         for ignored in [
             "site/.likely-manifest",
             "site/_site/index.html",

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use anyhow::bail;
 
 use crate::config::SiteConfig;
+use crate::paths;
 use crate::render::{RenderedPost, Templates};
 pub use commit::{Files, MANIFEST, Report, STAGING, commit};
 
@@ -87,6 +88,8 @@ pub struct Output<'a> {
     pub config: &'a SiteConfig,
     /// The HTML site's stylesheet.
     pub style: &'a str,
+    /// The HTML site's folder, relative to the Jekyll site.
+    pub html: &'a str,
 }
 
 /// Every file of a build, by path under `site/`, and the formulas the HTML
@@ -95,7 +98,10 @@ pub struct Output<'a> {
 /// # Errors
 /// Two outputs with the same path, or a site template that fails.
 pub fn files(output: &Output<'_>) -> anyhow::Result<(Files, Vec<Warning>)> {
-    let mut files = Unique::default();
+    let mut files = Unique {
+        html: output.html.to_owned(),
+        ..Unique::default()
+    };
     pages::jekyll_posts(output, &mut files)?;
     pages::experiment_assets(output, &mut files)?;
     let warnings = pages::post_pages(output, &mut files)?;
@@ -125,9 +131,17 @@ pub fn write(site_dir: &Path, output: &Output<'_>) -> anyhow::Result<(Report, Ve
 struct Unique {
     files: Files,
     sources: BTreeMap<String, PathBuf>,
+    /// The HTML site's folder.
+    html: String,
 }
 
 impl Unique {
+    /// Adds a file of the HTML site, by its path relative to the HTML
+    /// site's root.
+    fn add_html(&mut self, path: &str, bytes: Vec<u8>, source: &Path) -> anyhow::Result<()> {
+        self.add(paths::html(&self.html, path), bytes, source)
+    }
+
     fn add(&mut self, path: String, bytes: Vec<u8>, source: &Path) -> anyhow::Result<()> {
         if let Some(first) = self.sources.get(&path) {
             bail!(

@@ -54,6 +54,7 @@ pub(super) fn post_pages(output: &Output<'_>, files: &mut Unique) -> anyhow::Res
             context.insert("date", &post.post.date);
             context.insert("tags", &post.post.words("tags"));
             context.insert("content", &rendered.html);
+            context.insert("toc", &toc(&post.post.page, &rendered.headings));
             context.insert("math", &rendered.has_math);
             context.insert("root", &root_of(&post.url));
             let html = output.templates.render_page("post.html", &context)?;
@@ -83,10 +84,87 @@ pub(super) fn post_pages(output: &Output<'_>, files: &mut Unique) -> anyhow::Res
         .collect::<anyhow::Result<_>>()?;
     let mut warnings = Vec::new();
     for ((path, bytes, w), post) in pages.into_iter().zip(published(output)) {
-        files.add(paths::html(&path), bytes, &post.post.path)?;
+        files.add_html(&path, bytes, &post.post.path)?;
         warnings.extend(w);
     }
     Ok(warnings)
+}
+
+/// A post's table of contents, when its front matter asks for one as
+/// al-folio reads it (`toc: true`, or `toc: {sidebar: left}`).
+#[derive(Serialize)]
+struct Toc {
+    /// `left` or `right` for a sidebar beside the post on wide screens.
+    sidebar: Option<String>,
+    entries: Vec<TocEntry>,
+}
+
+#[derive(Serialize)]
+struct TocEntry {
+    id: String,
+    text: String,
+    /// 0 for the post's top level of headings, 1 for the level below.
+    depth: u8,
+}
+
+/// The table of contents of a post whose front matter asks for one: its
+/// two top levels of headings, as al-folio's contents show them, without
+/// those marked `data-toc-skip`.
+fn toc(
+    page: &serde_json::Map<String, serde_json::Value>,
+    headings: &[markdown::Heading],
+) -> Option<Toc> {
+    let sidebar = match page.get("toc")? {
+        serde_json::Value::Bool(true) => None,
+        serde_json::Value::Object(o) => o.get("sidebar").map(|side| {
+            let right = side.as_str() == Some("right");
+            if right { "right" } else { "left" }.to_owned()
+        }),
+        serde_json::Value::Array(sections) => return Some(listed_toc(sections, headings)),
+        _ => return None,
+    };
+    let shown: Vec<&markdown::Heading> = headings
+        .iter()
+        .filter(|h| !h.toc_skip && !h.id.is_empty())
+        .collect();
+    let top = shown.iter().map(|h| h.level).min()?;
+    let entries = shown
+        .into_iter()
+        .filter(|h| h.level <= top + 1)
+        .map(|h| TocEntry {
+            id: h.id.clone(),
+            text: h.toc_text.clone().unwrap_or_else(|| h.text.clone()),
+            depth: h.level - top,
+        })
+        .collect();
+    Some(Toc { sidebar, entries })
+}
+
+/// A Distill post's table of contents, listed in its front matter by
+/// section name (`- name: ...`, with `subsections:`), each linked to the
+/// heading of that name.
+fn listed_toc(sections: &[serde_json::Value], headings: &[markdown::Heading]) -> Toc {
+    let mut entries = Vec::new();
+    let named = |section: &serde_json::Value| section.get("name")?.as_str().map(str::to_owned);
+    for section in sections {
+        let subsections = section.get("subsections").and_then(|s| s.as_array());
+        let children = subsections.into_iter().flatten().map(|s| (s, 1));
+        for (item, depth) in std::iter::once((section, 0)).chain(children) {
+            let Some(name) = named(item) else { continue };
+            let Some(heading) = headings.iter().find(|h| h.text.trim() == name.trim()) else {
+                continue;
+            };
+            entries.push(TocEntry {
+                id: heading.id.clone(),
+                text: name,
+                depth,
+            });
+        }
+    }
+    Toc {
+        sidebar: None,
+        entries,
+    }
 }
 
 /// The posts Jekyll publishes: not those with `published: false`.
@@ -156,8 +234,8 @@ pub(super) fn index(output: &Output<'_>, files: &mut Unique) -> anyhow::Result<(
     context.insert("posts", &entries);
     context.insert("root", "");
     let index = output.templates.render_page("index.html", &context)?;
-    files.add(
-        paths::html("index.html"),
+    files.add_html(
+        "index.html",
         index.into_bytes(),
         Path::new("templates/index.html"),
     )
@@ -165,8 +243,8 @@ pub(super) fn index(output: &Output<'_>, files: &mut Unique) -> anyhow::Result<(
 
 /// The HTML site's stylesheet.
 pub(super) fn stylesheet(output: &Output<'_>, files: &mut Unique) -> anyhow::Result<()> {
-    files.add(
-        paths::html(paths::STYLESHEET),
+    files.add_html(
+        paths::STYLESHEET,
         output.style.as_bytes().to_vec(),
         Path::new("templates/style.css"),
     )
@@ -175,8 +253,8 @@ pub(super) fn stylesheet(output: &Output<'_>, files: &mut Unique) -> anyhow::Res
 /// KaTeX's stylesheet and fonts, which pages with math link to.
 pub(super) fn math_assets(files: &mut Unique) -> anyhow::Result<()> {
     for (path, bytes) in math::ASSETS {
-        files.add(
-            paths::html(&format!("{}/{path}", paths::MATH_ASSETS)),
+        files.add_html(
+            &format!("{}/{path}", paths::MATH_ASSETS),
             bytes.to_vec(),
             Path::new("likely"),
         )?;
@@ -187,7 +265,7 @@ pub(super) fn math_assets(files: &mut Unique) -> anyhow::Result<()> {
 /// The figures, again, inside the HTML site, so it stands alone.
 pub(super) fn figure_copies(output: &Output<'_>, files: &mut Unique) -> anyhow::Result<()> {
     for (path, bytes) in output.figures {
-        files.add(paths::html(path), bytes.clone(), Path::new("experiments"))?;
+        files.add_html(path, bytes.clone(), Path::new("experiments"))?;
     }
     Ok(())
 }
@@ -196,7 +274,7 @@ pub(super) fn figure_copies(output: &Output<'_>, files: &mut Unique) -> anyhow::
 /// site stands alone.
 pub(super) fn carried(output: &Output<'_>, files: &mut Unique) -> anyhow::Result<()> {
     for (path, bytes) in output.carried {
-        files.add(paths::html(path), bytes.clone(), Path::new("site"))?;
+        files.add_html(path, bytes.clone(), Path::new("site"))?;
     }
     Ok(())
 }

@@ -17,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["figure"],
     &["config", "bib", "render"],
     &["site"],
-    &["build", "serve", "scaffold"],
+    &["layout", "build", "serve", "scaffold"],
 ];
 
 fn layer(module: &str) -> Option<usize> {

@@ -283,3 +283,127 @@ fn likely_figures_carry_their_caption_as_plain_alt_text_on_the_blog_too() {
     let html = read(dir.path(), "site/_site/blog/2025/alt/index.html");
     assert!(html.contains(alt), "{html}");
 }
+
+/// A post in the style of al-folio's Distill layout, with its own
+/// bibliography.
+const DISTILL: &str = "---
+layout: distill
+title: Distilled
+date: 2025-04-01
+bibliography: 2025-04-01-distilled.bib
+toc:
+  - name: Sources
+    subsections:
+      - name: Finer points
+  - name: Not a heading
+---
+
+## Sources
+
+As shown before<d-cite key=\"kullback1951,fisher1922\"></d-cite>, and
+once more<d-cite key='fisher1922'></d-cite>.<d-footnote>A note with *stress*.</d-footnote>
+
+### Finer points
+
+Inline <d-code language=\"python\">x < 1</d-code> and a block:
+
+<d-code block language=\"javascript\">
+var x = 1;
+
+return x;
+</d-code>
+
+Written about as `<d-cite key=\"x\"></d-cite>`, not cited.<d-footnote>Second.</d-footnote>
+";
+
+const DISTILL_BIB: &str = "@article{kullback1951,
+  title = {On Information and Sufficiency},
+  author = {Kullback, S. and Leibler, R. A.},
+  journal = {The Annals of Mathematical Statistics}, year = {1951}
+}
+@article{fisher1922,
+  title = {On the mathematical foundations of theoretical statistics},
+  author = {Fisher, R. A.}, year = {1922}
+}
+";
+
+#[test]
+fn distill_citations_footnotes_and_code_are_shown_as_they_mean() {
+    let dir = project("tiny");
+    let root = dir.path();
+    std::fs::write(root.join("posts/2025-04-01-distilled.md"), DISTILL).unwrap();
+    let bib = root.join("site/assets/bibliography/2025-04-01-distilled.bib");
+    std::fs::create_dir_all(bib.parent().unwrap()).unwrap();
+    std::fs::write(&bib, DISTILL_BIB).unwrap();
+    let out = build_ok(root, &[], &[]);
+    assert!(!out.stderr.contains("distilled"), "{}", out.stderr);
+    assert_eq!(read(root, "site/_posts/2025-04-01-distilled.md"), DISTILL);
+    let html = read(root, "site/_site/blog/2025/distilled/index.html");
+    for expected in [
+        "(<a href=\"#kullback1951\">Kullback &amp; Leibler, 1951</a>; <a href=\"#fisher1922\">Fisher, 1922</a>)",
+        "<sup class=\"footnote-ref\" id=\"d-fnref-1\"><a href=\"#d-fn-1\" role=\"doc-noteref\">1</a></sup>",
+        "<li id=\"d-fn-1\">A note with *stress*. <a href=\"#d-fnref-1\"",
+        "<li id=\"d-fn-2\">Second.",
+        "<code class=\"language-python\">x &lt; 1</code>",
+        "var x = 1;&#10;&#10;return x;",
+        "<code>&lt;d-cite key=\"x\"&gt;&lt;/d-cite&gt;</code>",
+        "<li id=\"kullback1951\">",
+        // The listed contents link to the headings they name.
+        "<li class=\"toc-depth-0\"><a href=\"#sources\">Sources</a></li>",
+        "<li class=\"toc-depth-1\"><a href=\"#finer-points\">Finer points</a></li>",
+    ] {
+        assert!(html.contains(expected), "{expected}\n\n{html}");
+    }
+    assert!(!html.contains("Not a heading"), "{html}");
+    let text = visible_text(&html);
+    assert!(!text.contains("<d-"), "{text}");
+
+    // Without the file, citations are marked and the build says why.
+    std::fs::remove_file(&bib).unwrap();
+    let out = build_ok(root, &[], &[]);
+    assert!(
+        out.stderr
+            .contains("assets/bibliography/2025-04-01-distilled.bib, is not a file"),
+        "{}",
+        out.stderr
+    );
+    let html = read(root, "site/_site/blog/2025/distilled/index.html");
+    assert!(
+        html.contains("<span class=\"citation\">[kullback1951 fisher1922]</span>"),
+        "{html}"
+    );
+}
+
+#[test]
+fn a_table_of_contents_lists_the_top_two_levels_of_headings() {
+    let dir = project("tiny");
+    let root = dir.path();
+    let post = "---\ntitle: Contents\ntoc:\n  sidebar: right\n---\n\n## One\n\n### One point one\n{: data-toc-text=\"Short\"}\n\n#### Too deep\n\n## Skipped\n{: data-toc-skip=\"\"}\n\n## Two\n";
+    std::fs::write(root.join("posts/2025-04-02-contents.md"), post).unwrap();
+    std::fs::write(
+        root.join("posts/2025-04-03-none.md"),
+        "---\ntitle: None\ntoc: false\n---\n\n## One\n",
+    )
+    .unwrap();
+    build_ok(root, &[], &[]);
+    let html = read(root, "site/_site/blog/2025/contents/index.html");
+    let nav = &html[html.find("<nav class=\"toc").expect("a table of contents")..];
+    let nav = &nav[..nav.find("</nav>").unwrap()];
+    assert!(
+        nav.starts_with("<nav class=\"toc toc-sidebar toc-right\""),
+        "{nav}"
+    );
+    let links: Vec<&str> = nav.split("<li class=").skip(1).collect();
+    assert_eq!(links.len(), 3, "{nav}");
+    assert!(
+        links[0].contains("toc-depth-0\"><a href=\"#one\">One</a>"),
+        "{nav}"
+    );
+    assert!(
+        links[1].contains("toc-depth-1\"><a href=\"#one-point-one\">Short</a>"),
+        "{nav}"
+    );
+    assert!(links[2].contains("href=\"#two\">Two</a>"), "{nav}");
+    let none = read(root, "site/_site/blog/2025/none/index.html");
+    assert!(!none.contains("<nav class=\"toc"), "{none}");
+}

@@ -8,6 +8,7 @@ mod compare_fits;
 mod determinism;
 mod errors;
 mod grids;
+mod inblog;
 mod kinds;
 mod kramdown;
 mod latent;

@@ -38,6 +38,9 @@ pub struct Heading {
     /// The text a table of contents should show instead, from a
     /// `data-toc-text` attribute.
     pub toc_text: Option<String>,
+    /// Whether a table of contents leaves it out (a `data-toc-skip`
+    /// attribute).
+    pub toc_skip: bool,
 }
 
 /// A block al-folio draws with JavaScript, which the HTML site shows as its
@@ -969,6 +972,7 @@ fn heading_start<'a>(
     let mut classes = classes.to_vec();
     let mut others = own.to_vec();
     let mut toc_text = None;
+    let mut toc_skip = false;
     if let Some(extra) = extra {
         for (key, value) in extra.safe() {
             match key {
@@ -980,6 +984,7 @@ fn heading_start<'a>(
                     if key == "data-toc-text" {
                         toc_text = Some(value.to_owned());
                     }
+                    toc_skip |= key == "data-toc-skip";
                     others.push((
                         CowStr::from(key.to_owned()),
                         Some(CowStr::from(value.to_owned())),
@@ -993,6 +998,7 @@ fn heading_start<'a>(
         id: id.as_deref().unwrap_or("").to_owned(),
         text: String::new(),
         toc_text,
+        toc_skip,
     };
     (
         Event::Start(Tag::Heading {
