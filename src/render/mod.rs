@@ -221,8 +221,7 @@ pub fn posts(
                 shown.local(target);
             }
             let state = shown.state.into_inner();
-            let notes = state
-                .notes
+            let notes = shown::grouped(state.notes)
                 .into_iter()
                 .map(|(line, what)| {
                     format!(

@@ -17,6 +17,41 @@ use crate::bib::Bibliography;
 use crate::config::SiteConfig;
 use crate::html::escape;
 
+/// How a note about Liquid shown as its source starts.
+const SHOWN_AS_SOURCE: &str = "Liquid the HTML site shows as its source (Jekyll renders it): ";
+
+/// The notes of a post, one per construct: Liquid shown as its source on
+/// lines at most one apart (an `assign`, a `capture` and the `if` around
+/// them) is one note, from its first tag to its last.
+pub(super) fn grouped(notes: Vec<(usize, String)>) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String, usize, usize)> = Vec::new();
+    for (line, what) in notes {
+        let shown = what.starts_with(SHOWN_AS_SOURCE);
+        if let Some((_, first, last_line, count)) = out.last_mut()
+            && shown
+            && first.starts_with(SHOWN_AS_SOURCE)
+            && line <= *last_line + 2
+        {
+            let tag = &what[SHOWN_AS_SOURCE.len()..];
+            let head = first.split(" … ").next().unwrap_or_default().to_owned();
+            *first = format!("{head} … {tag}");
+            *last_line = line;
+            *count += 1;
+            continue;
+        }
+        out.push((line, what, line, 1));
+    }
+    out.into_iter()
+        .map(|(line, what, _, count)| {
+            if count > 1 {
+                (line, format!("{what} ({count} tags)"))
+            } else {
+                (line, what)
+            }
+        })
+        .collect()
+}
+
 /// What one post's Liquid is rendered against.
 pub(super) struct Shown<'a> {
     /// The site config (`url`, `baseurl`).
@@ -78,12 +113,7 @@ impl Shown<'_> {
         match shown {
             Ok(html) => html,
             Err(why) => {
-                let why = why.unwrap_or_else(|| {
-                    format!(
-                        "Liquid the HTML site shows as its source (Jekyll renders it): {}",
-                        first_line(text)
-                    )
-                });
+                let why = why.unwrap_or_else(|| format!("{SHOWN_AS_SOURCE}{}", first_line(text)));
                 self.note(line, why);
                 as_code(text)
             }
@@ -694,5 +724,31 @@ mod tests {
             "RMSE of \\hat\\mu against n, see the post."
         );
         assert_eq!(plain("snake_case stays"), "snake_case stays");
+    }
+
+    #[test]
+    fn liquid_on_consecutive_lines_is_one_note() {
+        let liquid = |tag: &str| format!("{SHOWN_AS_SOURCE}{tag}");
+        let notes = vec![
+            (3, liquid("{% assign a = 1 %}")),
+            (4, liquid("{% capture b %}")),
+            (4, liquid("{% endcapture %}")),
+            (5, liquid("{% if b %}")),
+            (6, "`cite` of `x`, which ... does not have".to_owned()),
+            (7, liquid("{% endif %}")),
+            (12, liquid("{% assign c = 2 %}")),
+        ];
+        let grouped = grouped(notes);
+        assert_eq!(grouped.len(), 4, "{grouped:?}");
+        assert_eq!(
+            grouped[0],
+            (
+                3,
+                format!("{SHOWN_AS_SOURCE}{{% assign a = 1 %}} … {{% if b %}} (4 tags)")
+            )
+        );
+        assert!(grouped[1].1.starts_with("`cite`"));
+        assert_eq!(grouped[2], (7, liquid("{% endif %}")));
+        assert_eq!(grouped[3], (12, liquid("{% assign c = 2 %}")));
     }
 }
