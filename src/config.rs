@@ -3,7 +3,9 @@
 //! permalinks.
 //!
 //! Jekyll configs (al-folio's especially) hold many keys likely does not
-//! use; those are ignored. likely's own settings live under `likely:`:
+//! use; those are ignored. The index is paginated as al-folio's blog page
+//! is, from `pagination: {enabled, per_page}` (jekyll-paginate-v2) or
+//! Jekyll's own `paginate: N`. likely's own settings live under `likely:`:
 //!
 //! ```yaml
 //! likely:
@@ -59,6 +61,40 @@ impl Default for MathSettings {
     }
 }
 
+/// How the index is split into pages: al-folio's blog page turns
+/// jekyll-paginate-v2 on with five posts a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Pagination {
+    /// Whether the index is split at all.
+    pub enabled: bool,
+    /// Posts on each page of the index; 0 is one page.
+    pub per_page: usize,
+}
+
+impl Default for Pagination {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            per_page: 5,
+        }
+    }
+}
+
+impl Pagination {
+    /// Posts on each page of the index, `None` for all on one page.
+    pub fn page_size(&self) -> Option<usize> {
+        (self.enabled && self.per_page > 0).then_some(self.per_page)
+    }
+}
+
+/// jekyll-paginate-v2's `pagination:` block; its other keys (`collection`,
+/// `permalink`, `sort_field`, ...) are ignored.
+#[derive(Deserialize)]
+struct RawPagination {
+    enabled: Option<bool>,
+    per_page: Option<usize>,
+}
+
 /// What likely reads from `_config.yml`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SiteConfig {
@@ -74,6 +110,11 @@ pub struct SiteConfig {
     pub baseurl: String,
     /// Jekyll's permalink pattern for posts.
     pub permalink: String,
+    /// How the index is paginated.
+    pub pagination: Pagination,
+    /// How many posts the Atom feed holds (jekyll-feed's
+    /// `feed: {posts_limit}`, 10 by default).
+    pub feed_posts: usize,
     /// likely's settings.
     pub likely: LikelySettings,
 }
@@ -87,6 +128,8 @@ impl Default for SiteConfig {
             url: String::new(),
             baseurl: String::new(),
             permalink: "date".into(),
+            pagination: Pagination::default(),
+            feed_posts: 10,
             likely: LikelySettings::default(),
         }
     }
@@ -102,6 +145,9 @@ struct Raw {
     url: Option<String>,
     baseurl: Option<String>,
     permalink: Option<String>,
+    pagination: Option<RawPagination>,
+    paginate: Option<usize>,
+    feed: Option<serde_yaml::Value>,
     likely: Option<LikelySettings>,
 }
 
@@ -149,6 +195,14 @@ impl SiteConfig {
                 .trim_end_matches('/')
                 .to_string(),
             permalink: raw.permalink.unwrap_or(defaults.permalink),
+            pagination: pagination(raw.pagination, raw.paginate),
+            // jekyll-feed's `feed:` block; only `posts_limit` matters here.
+            feed_posts: raw
+                .feed
+                .as_ref()
+                .and_then(|f| f.get("posts_limit")?.as_u64())
+                .and_then(|n| usize::try_from(n).ok())
+                .unwrap_or(defaults.feed_posts),
             likely: raw.likely.unwrap_or_default(),
         })
     }
@@ -172,6 +226,17 @@ impl SiteConfig {
                 None => problem,
             }
         })
+    }
+}
+
+/// The index's pagination: jekyll-paginate-v2's `per_page`, else Jekyll's
+/// `paginate`, else al-folio's five; on unless `enabled: false`.
+fn pagination(block: Option<RawPagination>, paginate: Option<usize>) -> Pagination {
+    let defaults = Pagination::default();
+    let (enabled, per_page) = block.map_or((None, None), |b| (b.enabled, b.per_page));
+    Pagination {
+        enabled: enabled.unwrap_or(defaults.enabled),
+        per_page: per_page.or(paginate).unwrap_or(defaults.per_page),
     }
 }
 
@@ -200,6 +265,28 @@ mod tests {
         assert!(e.to_string().contains("likely.figures"), "{e}");
         let e = SiteConfig::parse("likely:\n  figure: markdown\n").unwrap_err();
         assert!(e.to_string().contains("unknown field"), "{e}");
+    }
+
+    #[test]
+    fn pagination_is_read_as_al_folio_and_jekyll_write_it() {
+        let read = |src: &str| SiteConfig::parse(src).unwrap().pagination;
+        assert_eq!(read("title: t\n").page_size(), Some(5));
+        assert_eq!(read("pagination:\n  enabled: true\n").page_size(), Some(5));
+        assert_eq!(
+            read("pagination:\n  enabled: true\n  per_page: 2\n  collection: posts\n").page_size(),
+            Some(2)
+        );
+        assert_eq!(read("paginate: 7\n").page_size(), Some(7));
+        assert_eq!(read("pagination:\n  enabled: false\n").page_size(), None);
+        assert_eq!(read("paginate: 0\n").page_size(), None);
+        let e = SiteConfig::parse("paginate: many\n").unwrap_err();
+        assert!(e.to_string().contains("paginate"), "{e}");
+        assert_eq!(
+            SiteConfig::parse("feed:\n  posts_limit: 3\n")
+                .unwrap()
+                .feed_posts,
+            3
+        );
     }
 
     #[test]

@@ -95,7 +95,7 @@ impl Templates {
         })
     }
 
-    /// Renders a site template (`post.html`, `index.html`).
+    /// Renders a site template (`post.html`, `index.html`, `feed.xml`).
     ///
     /// # Errors
     /// The problem, at its line in the template.
@@ -206,10 +206,14 @@ fn tera_problem(e: &tera::Error, path: &Path, line_offset: usize, source: Option
 
 /// The templates likely ships; a file of the same name in `templates/`
 /// replaces one.
-const DEFAULTS: [(&str, &str); 9] = [
+const DEFAULTS: [(&str, &str); 12] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("post.html", include_str!("../../templates/post.html")),
+    // Before index.html, which extends it.
+    ("list.html", include_str!("../../templates/list.html")),
     ("index.html", include_str!("../../templates/index.html")),
+    ("404.html", include_str!("../../templates/404.html")),
+    ("feed.xml", include_str!("../../templates/feed.xml")),
     ("style.css", include_str!("../../templates/style.css")),
     (
         "partials/figure.include.md",

@@ -146,14 +146,15 @@ impl Shown<'_> {
         }
     }
 
-    /// A path of the blog, linked from this page: relative to it, and
+    /// A path of the blog, linked from this page: relative to it (a
+    /// folder by its `index.html`, which opens from disk too), and
     /// remembered so the HTML site carries the file.
     pub(super) fn local(&self, path: &str) -> String {
         if is_remote(path) {
             return path.to_owned();
         }
         let clean = path.trim_start_matches('/');
-        let file = clean.split(['#', '?']).next().unwrap_or(clean);
+        let (file, rest) = clean.split_at(clean.find(['#', '?']).unwrap_or(clean.len()));
         if file
             .rsplit('/')
             .next()
@@ -161,7 +162,12 @@ impl Shown<'_> {
         {
             self.state.borrow_mut().assets.insert(file.to_owned());
         }
-        format!("{}{clean}", self.root)
+        let index = if file.is_empty() || file.ends_with('/') {
+            "index.html"
+        } else {
+            ""
+        };
+        format!("{}{file}{index}{rest}", self.root)
     }
 
     fn tag(&self, text: &str) -> Result<String, Option<String>> {
@@ -575,6 +581,11 @@ mod tests {
                 s.show("{{ '/assets/pdf/a.pdf' | relative_url }}", 0),
                 "../../../assets/pdf/a.pdf"
             );
+            assert_eq!(
+                s.show("{{ '/blog/' | relative_url }}", 0),
+                "../../../blog/index.html"
+            );
+            assert_eq!(s.show("{{ '/' | relative_url }}", 0), "../../../index.html");
             assert_eq!(
                 s.show("{{ \"img/b.png\" | absolute_url }}", 0),
                 "https://me.github.io/blog/img/b.png"

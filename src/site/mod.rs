@@ -2,9 +2,12 @@
 //! HTML site under `site/_site/`.
 //!
 //! Each kind of output is made by one function of `pages`, called once
-//! from [`files`]; [`commit()`] then moves the files into place through a
+//! from [`files`]; the blog's lists (index, tags, categories, years, feed,
+//! sitemap) share one view of the published posts, `blog::Blog`.
+//! [`commit()`] then moves the files into place through a
 //! staging directory, touching only files likely wrote.
 
+mod blog;
 pub mod commit;
 pub mod kramdown;
 pub mod markdown;
@@ -105,7 +108,14 @@ pub fn files(output: &Output<'_>) -> anyhow::Result<(Files, Vec<Warning>)> {
     pages::jekyll_posts(output, &mut files)?;
     pages::experiment_assets(output, &mut files)?;
     let warnings = pages::post_pages(output, &mut files)?;
-    pages::index(output, &mut files)?;
+    let blog = blog::Blog::new(output.posts, output.config);
+    pages::index(output, &blog, &mut files)?;
+    pages::taxonomies(output, &blog, &mut files)?;
+    pages::archives(output, &blog, &mut files)?;
+    pages::feed(output, &blog, &mut files)?;
+    pages::sitemap(output, &blog, &mut files)?;
+    pages::robots(output, &mut files)?;
+    pages::not_found(output, &mut files)?;
     pages::stylesheet(output, &mut files)?;
     pages::math_assets(&mut files)?;
     pages::figure_copies(output, &mut files)?;

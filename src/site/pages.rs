@@ -6,6 +6,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::blog::{self, Blog, Taxonomy, local_or_remote, redirect};
 use super::{Output, Problem, Unique, Warning, markdown, math};
 use crate::paths;
 use crate::render::root_of;
@@ -52,7 +53,12 @@ pub(super) fn post_pages(output: &Output<'_>, files: &mut Unique) -> anyhow::Res
             context.insert("page", &post.post.page);
             context.insert("title", &post.post.title());
             context.insert("date", &post.post.date);
-            context.insert("tags", &post.post.words("tags"));
+            let root = root_of(&post.url);
+            context.insert("tags", &blog::term_links(post, Taxonomy::Tag, &root));
+            context.insert(
+                "categories",
+                &blog::term_links(post, Taxonomy::Category, &root),
+            );
             context.insert("content", &rendered.html);
             context.insert("toc", &toc(&post.post.page, &rendered.headings));
             context.insert("math", &rendered.has_math);
@@ -172,22 +178,6 @@ fn published<'p>(output: &Output<'p>) -> Vec<&'p crate::render::RenderedPost> {
     output.posts.iter().filter(|p| p.post.published()).collect()
 }
 
-/// Where a post with `redirect:` in its front matter sends its readers.
-fn redirect(post: &crate::render::RenderedPost) -> Option<String> {
-    let target = post.post.page.get("redirect")?.as_str()?.trim();
-    (!target.is_empty()).then(|| target.to_owned())
-}
-
-/// A link from a page `root` below the site root: a URL as it is, a
-/// path of the site relative to the page.
-fn local_or_remote(target: &str, root: &str) -> String {
-    if target.contains("://") || target.starts_with("//") {
-        target.to_owned()
-    } else {
-        format!("{root}{}", target.trim_start_matches('/'))
-    }
-}
-
 /// A page that sends the reader on to `href`, with a link for when the
 /// refresh does not happen.
 fn redirect_page(href: &str) -> Vec<u8> {
@@ -200,44 +190,257 @@ fn redirect_page(href: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-#[derive(Serialize)]
-struct IndexEntry {
-    title: String,
-    date: String,
-    description: String,
-    href: String,
+/// Renders `template` as the page at `url` of the HTML site, with
+/// `site` and `root` (the way back to the site root) in its context.
+fn add_page(
+    output: &Output<'_>,
+    files: &mut Unique,
+    template: &str,
+    url: &str,
+    mut context: tera::Context,
+) -> anyhow::Result<()> {
+    context.insert("site", output.config);
+    context.insert("root", &root_of(url));
+    let html = output.templates.render_page(template, &context)?;
+    files.add_html(
+        &paths::page_file(url),
+        html.into_bytes(),
+        Path::new(&format!("templates/{template}")),
+    )
 }
 
-/// The index: every post, newest first.
-pub(super) fn index(output: &Output<'_>, files: &mut Unique) -> anyhow::Result<()> {
-    let mut entries: Vec<IndexEntry> = published(output)
-        .into_iter()
-        .map(|p| IndexEntry {
-            title: p.post.title(),
-            date: p.post.date.clone(),
-            description: p
-                .post
-                .page
-                .get("description")
-                .and_then(|d| d.as_str())
-                .unwrap_or_default()
-                .to_string(),
-            href: redirect(p).map_or_else(
-                || paths::page_file(&p.url),
-                |target| local_or_remote(&target, ""),
-            ),
+/// Links between the pages of the index.
+#[derive(Serialize)]
+struct Pager {
+    number: usize,
+    count: usize,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+/// The index: every post, newest first and grouped by year, split into
+/// pages as `pagination` says (`/`, `/page/2/`, ...).
+pub(super) fn index(
+    output: &Output<'_>,
+    blog: &Blog<'_>,
+    files: &mut Unique,
+) -> anyhow::Result<()> {
+    let pages = blog.index_pages();
+    for (k, posts) in pages.iter().enumerate() {
+        let (number, url) = (k + 1, blog::index_url(k + 1));
+        let root = root_of(&url);
+        let link = |n: usize| blog::href(&blog::index_url(n), &root);
+        let pager = Pager {
+            number,
+            count: pages.len(),
+            previous: (number > 1).then(|| link(number - 1)),
+            next: (number < pages.len()).then(|| link(number + 1)),
+        };
+        let mut context = tera::Context::new();
+        context.insert("years", &blog::by_year(posts, &root));
+        context.insert("pager", &pager);
+        context.insert("compact", &false);
+        add_page(output, files, "index.html", &url, context)?;
+    }
+    Ok(())
+}
+
+/// A list page's context: its title, a line saying what it lists, and
+/// its posts by year as a page at `url` links to them.
+fn list_context(
+    title: &str,
+    note: &str,
+    posts: &[&crate::render::RenderedPost],
+    url: &str,
+) -> tera::Context {
+    let mut context = tera::Context::new();
+    context.insert("title", title);
+    context.insert("note", note);
+    context.insert("years", &blog::by_year(posts, &root_of(url)));
+    context.insert("compact", &false);
+    context
+}
+
+/// A page per tag and per category, at al-folio's `/blog/tag/NAME/` and
+/// `/blog/category/NAME/`, listing exactly their posts.
+pub(super) fn taxonomies(
+    output: &Output<'_>,
+    blog: &Blog<'_>,
+    files: &mut Unique,
+) -> anyhow::Result<()> {
+    for taxonomy in Taxonomy::ALL {
+        for (slug, term) in blog.terms(taxonomy) {
+            let url = taxonomy.url(slug);
+            let (title, note) = match taxonomy {
+                Taxonomy::Tag => (format!("#{}", term.name), "Posts with this tag"),
+                Taxonomy::Category => (term.name.clone(), "Posts in this category"),
+            };
+            let context = list_context(&title, note, &term.posts, &url);
+            add_page(output, files, "list.html", &url, context)?;
+        }
+    }
+    Ok(())
+}
+
+/// The archive of every post by year (`/blog/archive/`), and a page per
+/// year at al-folio's `/blog/2025/`.
+pub(super) fn archives(
+    output: &Output<'_>,
+    blog: &Blog<'_>,
+    files: &mut Unique,
+) -> anyhow::Result<()> {
+    let mut context = list_context(
+        "Archive",
+        "Every post, by year",
+        &blog.posts,
+        blog::ARCHIVE_URL,
+    );
+    context.insert("compact", &true);
+    add_page(output, files, "list.html", blog::ARCHIVE_URL, context)?;
+    for (year, posts) in &blog.years {
+        let url = blog::year_url(year);
+        let context = list_context(year, "Posts of this year", posts, &url);
+        add_page(output, files, "list.html", &url, context)?;
+    }
+    Ok(())
+}
+
+/// A post as the Atom feed gives it.
+#[derive(Serialize)]
+struct FeedEntry {
+    title: String,
+    url: String,
+    id: String,
+    published: String,
+    updated: String,
+    content: String,
+    author: String,
+    categories: Vec<String>,
+}
+
+/// The Atom feed, `feed.xml`, as jekyll-feed writes it: the newest posts
+/// (`feed: {posts_limit}`, 10 by default) in full, with absolute URLs.
+pub(super) fn feed(output: &Output<'_>, blog: &Blog<'_>, files: &mut Unique) -> anyhow::Result<()> {
+    let config = output.config;
+    let newest = &blog.posts[..blog.posts.len().min(config.feed_posts)];
+    let entries: Vec<FeedEntry> = newest
+        .par_iter()
+        .map(|post| {
+            let rendered = markdown::to_html(&post.html, config.likely.math);
+            // Jekyll's post id: the URL's folder and the slug.
+            let folder = post.url.trim_end_matches('/');
+            let folder = &folder[..folder.rfind('/').unwrap_or(0)];
+            let author = blog::text(post, "author")
+                .or_else(|| {
+                    let first = post.post.page.get("authors")?.as_array()?.first()?;
+                    first
+                        .as_str()
+                        .or(first.get("name")?.as_str())
+                        .map(str::to_owned)
+                })
+                .unwrap_or_else(|| config.author.clone());
+            FeedEntry {
+                title: blog::plain(&post.post.title()),
+                url: blog::absolute(config, &post.url),
+                id: blog::absolute(config, &format!("{folder}/{}", post.post.slug)),
+                published: blog::published(post),
+                updated: blog::updated(post),
+                content: rendered.html.trim().to_owned(),
+                author,
+                categories: post
+                    .post
+                    .words("categories")
+                    .into_iter()
+                    .chain(post.post.words("tags"))
+                    .collect(),
+            }
         })
         .collect();
-    entries.sort_by(|a, b| b.date.cmp(&a.date).then(a.href.cmp(&b.href)));
+    let updated = entries
+        .iter()
+        .map(|e| e.updated.clone())
+        .max()
+        .unwrap_or_else(|| "1970-01-01T00:00:00+00:00".to_owned());
+    let mut context = tera::Context::new();
+    context.insert("site", config);
+    context.insert("self_url", &blog::absolute(config, "/feed.xml"));
+    context.insert("home_url", &blog::absolute(config, "/"));
+    context.insert("updated", &updated);
+    context.insert("entries", &entries);
+    context.insert("version", env!("CARGO_PKG_VERSION"));
+    let xml = output.templates.render_page("feed.xml", &context)?;
+    files.add_html(
+        "feed.xml",
+        xml.into_bytes(),
+        Path::new("templates/feed.xml"),
+    )
+}
+
+/// `sitemap.xml` (sitemaps.org 0.9) as jekyll-sitemap writes it: every
+/// page a reader would land on, by absolute URL, with the date of its
+/// newest post; not redirects, the 404 page, or posts with
+/// `sitemap: false`.
+pub(super) fn sitemap(
+    output: &Output<'_>,
+    blog: &Blog<'_>,
+    files: &mut Unique,
+) -> anyhow::Result<()> {
+    let newest =
+        |posts: &[&crate::render::RenderedPost]| posts.iter().map(|p| blog::updated(p)).max();
+    let mut urls: Vec<(String, Option<String>)> = Vec::new();
+    for post in &blog.posts {
+        let hidden = post.post.page.get("sitemap") == Some(&serde_json::Value::Bool(false));
+        if redirect(post).is_none() && !hidden {
+            urls.push((post.url.clone(), Some(blog::updated(post))));
+        }
+    }
+    for (k, posts) in blog.index_pages().iter().enumerate() {
+        urls.push((blog::index_url(k + 1), newest(posts)));
+    }
+    urls.push((blog::ARCHIVE_URL.to_owned(), newest(&blog.posts)));
+    for (year, posts) in &blog.years {
+        urls.push((blog::year_url(year), newest(posts)));
+    }
+    for taxonomy in Taxonomy::ALL {
+        for (slug, term) in blog.terms(taxonomy) {
+            urls.push((taxonomy.url(slug), newest(&term.posts)));
+        }
+    }
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for (url, lastmod) in urls {
+        let loc = crate::html::escape(&blog::absolute(output.config, &url));
+        xml.push_str(&format!("<url>\n<loc>{loc}</loc>\n"));
+        if let Some(lastmod) = lastmod {
+            xml.push_str(&format!("<lastmod>{lastmod}</lastmod>\n"));
+        }
+        xml.push_str("</url>\n");
+    }
+    xml.push_str("</urlset>\n");
+    files.add_html("sitemap.xml", xml.into_bytes(), Path::new("likely"))
+}
+
+/// `robots.txt`, pointing crawlers to the sitemap as jekyll-sitemap's does.
+pub(super) fn robots(output: &Output<'_>, files: &mut Unique) -> anyhow::Result<()> {
+    let text = format!(
+        "Sitemap: {}\n",
+        blog::absolute(output.config, "/sitemap.xml")
+    );
+    files.add_html("robots.txt", text.into_bytes(), Path::new("likely"))
+}
+
+/// `404.html`, which a host serves for any missing path at any depth: its
+/// links start at the `baseurl`, not at the page.
+pub(super) fn not_found(output: &Output<'_>, files: &mut Unique) -> anyhow::Result<()> {
     let mut context = tera::Context::new();
     context.insert("site", output.config);
-    context.insert("posts", &entries);
-    context.insert("root", "");
-    let index = output.templates.render_page("index.html", &context)?;
+    context.insert("root", &format!("{}/", output.config.baseurl));
+    let html = output.templates.render_page("404.html", &context)?;
     files.add_html(
-        "index.html",
-        index.into_bytes(),
-        Path::new("templates/index.html"),
+        "404.html",
+        html.into_bytes(),
+        Path::new("templates/404.html"),
     )
 }
 

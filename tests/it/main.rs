@@ -1,6 +1,7 @@
 //! Integration tests: the `likely` binary on fixture projects, and the
 //! project's own experiments checked against closed forms.
 
+mod blog;
 mod check;
 mod cli;
 mod common;
