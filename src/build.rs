@@ -187,7 +187,9 @@ pub fn check(layout: &Layout) -> anyhow::Result<Checked> {
                 continue;
             }
             let post = posts.iter().find(|p| p.path == problem.path);
-            if let Some(id) = post.and_then(|p| broken.iter().find(|id| uses_word(p.body(), id))) {
+            if let Some(id) =
+                post.and_then(|p| broken.iter().find(|id| render::uses_word(p.body(), id)))
+            {
                 problem.message += &format!(" (the post uses `{id}`, whose spec has errors)");
             }
             problems.push(problem);
@@ -277,16 +279,6 @@ fn broken_ids(dir: &Path, loaded: &[spec::Experiment]) -> Vec<String> {
         .filter_map(|f| f.file_stem()?.to_str().map(str::to_string))
         .filter(|id| !loaded.iter().any(|e| &e.id == id))
         .collect()
-}
-
-/// Whether `word` occurs in `text` as a whole identifier.
-fn uses_word(text: &str, word: &str) -> bool {
-    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    text.match_indices(word).any(|(at, _)| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + word.len()..].chars().next();
-        !before.is_some_and(ident) && !after.is_some_and(ident)
-    })
 }
 
 /// Holds `.likely/lock` for the duration of a build, so two builds of one
@@ -384,6 +376,7 @@ pub fn build(options: &Options) -> anyhow::Result<Summary> {
         config: &config,
         style: &style,
         html: &html,
+        experiments: &experiments,
     })?;
     let notes = rendered
         .iter()

@@ -18,6 +18,11 @@ pub fn numbers(experiment: &str) -> String {
     format!("{ASSETS}/{experiment}/numbers.json")
 }
 
+/// An experiment's spec, as the HTML site carries it.
+pub fn spec(experiment: &str) -> String {
+    format!("{ASSETS}/{experiment}/{experiment}.yaml")
+}
+
 /// A post for Jekyll.
 pub fn jekyll_post(file_name: &str) -> String {
     format!("_posts/{file_name}")

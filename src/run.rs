@@ -66,12 +66,7 @@ struct CacheEntry {
 /// When the spec cannot be serialized (it always can) or the running
 /// executable cannot be read.
 pub fn cache_key(experiment: &Experiment, build: &str) -> anyhow::Result<String> {
-    // What decides the numbers: the seed and the kind at every point; not
-    // the description, the figures' words or the report over the points.
-    let spec = &experiment.spec;
-    let kinds: Vec<&crate::experiment::Kind> = spec.points.iter().map(|p| &p.kind).collect();
-    let canonical =
-        serde_json::to_string(&(spec.seed, &spec.vary, kinds)).context("serializing the spec")?;
+    let canonical = experiment.spec.canonical();
     let mut hasher = blake3::Hasher::new();
     hasher.update(b"likely outcome v2\0");
     hasher.update(build.as_bytes());

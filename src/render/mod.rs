@@ -131,6 +131,8 @@ pub struct RenderedPost {
     pub assets: BTreeSet<String>,
     /// Bibliography keys the post cites, in order of first citation.
     pub cited: Vec<String>,
+    /// The experiments the post names, in id order.
+    pub experiments: Vec<String>,
 }
 
 /// What the Jekyll blog holds beyond likely's posts, which their Liquid
@@ -239,6 +241,11 @@ pub fn posts(
                 notes,
                 assets: state.assets,
                 cited: state.cited,
+                experiments: library
+                    .keys()
+                    .filter(|id| uses_word(post.body(), id))
+                    .cloned()
+                    .collect(),
             })
         })
         .collect();
@@ -271,6 +278,16 @@ fn context(
     context.insert("target", &target);
     context.insert("root", root);
     context
+}
+
+/// Whether `word` occurs in `text` as a whole identifier.
+pub fn uses_word(text: &str, word: &str) -> bool {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !before.is_some_and(ident) && !after.is_some_and(ident)
+    })
 }
 
 /// The relative path from a page at `url` back to the site root: `""` for

@@ -93,6 +93,9 @@ pub struct Output<'a> {
     pub style: &'a str,
     /// The HTML site's folder, relative to the Jekyll site.
     pub html: &'a str,
+    /// The experiments, for the note at the end of each post that says
+    /// how to reproduce it.
+    pub experiments: &'a [crate::spec::Experiment],
 }
 
 /// Every file of a build, by path under `site/`, and the formulas the HTML
@@ -120,6 +123,7 @@ pub fn files(output: &Output<'_>) -> anyhow::Result<(Files, Vec<Warning>)> {
     pages::math_assets(&mut files)?;
     pages::figure_copies(output, &mut files)?;
     pages::carried(output, &mut files)?;
+    pages::specs(output, &mut files)?;
     Ok((files.files, warnings))
 }
 

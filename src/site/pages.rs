@@ -61,6 +61,7 @@ pub(super) fn post_pages(output: &Output<'_>, files: &mut Unique) -> anyhow::Res
             );
             context.insert("content", &rendered.html);
             context.insert("toc", &toc(&post.post.page, &rendered.headings));
+            context.insert("reproduce", &reproduce(output, post, &root));
             context.insert("math", &rendered.has_math);
             context.insert("root", &root_of(&post.url));
             let html = output.templates.render_page("post.html", &context)?;
@@ -94,6 +95,54 @@ pub(super) fn post_pages(output: &Output<'_>, files: &mut Unique) -> anyhow::Res
         warnings.extend(w);
     }
     Ok(warnings)
+}
+
+/// What the note at the end of a post says of one experiment it uses.
+#[derive(Serialize)]
+struct Reproduced {
+    id: String,
+    seed: u64,
+    /// A short hash of what decides the numbers (the canonical spec).
+    hash: String,
+    /// The spec, in the HTML site.
+    href: String,
+}
+
+/// The note that ends a post: likely's version, and each experiment the
+/// post uses with its seed, spec hash and spec.
+fn reproduce(
+    output: &Output<'_>,
+    post: &crate::render::RenderedPost,
+    root: &str,
+) -> serde_json::Value {
+    let experiments: Vec<Reproduced> = output
+        .experiments
+        .iter()
+        .filter(|e| post.experiments.contains(&e.id))
+        .map(|e| Reproduced {
+            id: e.id.clone(),
+            seed: e.spec.seed,
+            hash: e.spec.hash(),
+            href: format!("{root}{}", paths::spec(&e.id)),
+        })
+        .collect();
+    serde_json::json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "experiments": experiments,
+    })
+}
+
+/// Each experiment's spec, in the HTML site, for the reproduce notes to
+/// link to.
+pub(super) fn specs(output: &Output<'_>, files: &mut Unique) -> anyhow::Result<()> {
+    for experiment in output.experiments {
+        files.add_html(
+            &paths::spec(&experiment.id),
+            experiment.source.as_bytes().to_vec(),
+            &experiment.path,
+        )?;
+    }
+    Ok(())
 }
 
 /// A post's table of contents, when its front matter asks for one as

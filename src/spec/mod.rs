@@ -97,6 +97,23 @@ struct Head {
 }
 
 impl Spec {
+    /// What decides the numbers, canonically: the seed, the axes and the
+    /// kind at every point; not the description, the figures' words or
+    /// the report over the points (so comments and formatting do not
+    /// matter either).
+    pub fn canonical(&self) -> String {
+        let kinds: Vec<&Kind> = self.points.iter().map(|p| &p.kind).collect();
+        serde_json::to_string(&(self.seed, &self.vary, kinds))
+            .expect("a spec serializes: its maps have string keys")
+    }
+
+    /// A short hash of [`Spec::canonical`], which names what a post's
+    /// numbers were computed from.
+    pub fn hash(&self) -> String {
+        let hash = blake3::hash(self.canonical().as_bytes()).to_hex();
+        hash[..12].to_owned()
+    }
+
     /// How much work all the points are.
     pub fn size(&self) -> Size {
         self.points

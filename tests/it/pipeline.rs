@@ -298,3 +298,61 @@ fn a_closed_pipe_on_stdout_is_not_a_crash() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(out.status.success(), "{stderr}");
 }
+
+#[test]
+fn each_post_ends_with_how_to_reproduce_it() {
+    let dir = project("tiny");
+    let root = dir.path();
+    build_ok(root, &[], &[]);
+    let html = read(root, "site/_site/blog/2025/tiny-post/index.html");
+    let note = &html[html
+        .find("<aside class=\"reproduce\">")
+        .expect("a reproduce note")..];
+    assert!(
+        note.contains(&format!("likely {}", env!("CARGO_PKG_VERSION"))),
+        "{note}"
+    );
+    // The experiments the post names, each with its seed, hash and spec.
+    for (id, seed) in [("elbo", 5), ("mc", 3), ("mle", 1)] {
+        let spec = format!("assets/likely/{id}/{id}.yaml");
+        assert!(
+            note.contains(&format!(
+                "<a href=\"../../../{spec}\">{id}.yaml</a>: seed {seed}, spec hash <code>"
+            )),
+            "{id}: {note}"
+        );
+        assert_eq!(
+            read(root, &format!("site/_site/{spec}")),
+            read(root, &format!("experiments/{id}.yaml"))
+        );
+    }
+    assert!(!note.contains("surfaces.yaml"), "{note}");
+    // The hash names what decides the numbers: not comments, but the seed.
+    let hash = |html: &str| {
+        let at = html.find("mle.yaml</a>: seed").unwrap();
+        let code = at + html[at..].find("<code>").unwrap() + 6;
+        html[code..code + 12].to_owned()
+    };
+    let before = hash(&html);
+    let spec = read(root, "experiments/mle.yaml");
+    std::fs::write(
+        root.join("experiments/mle.yaml"),
+        format!("# a comment\n{spec}"),
+    )
+    .unwrap();
+    build_ok(root, &[], &[]);
+    assert_eq!(
+        hash(&read(root, "site/_site/blog/2025/tiny-post/index.html")),
+        before
+    );
+    std::fs::write(
+        root.join("experiments/mle.yaml"),
+        spec.replace("seed: 1", "seed: 9"),
+    )
+    .unwrap();
+    build_ok(root, &[], &[]);
+    assert_ne!(
+        hash(&read(root, "site/_site/blog/2025/tiny-post/index.html")),
+        before
+    );
+}
