@@ -334,12 +334,24 @@ pub fn build(options: &Options) -> anyhow::Result<Summary> {
         .filter(|r| matches!(r.status, Status::Ran(_)))
         .count();
 
+    // Figures drawn before (by this build of likely) are read back.
+    let cache = match options.no_cache {
+        false => Some(figure::Cache::new(
+            layout.work.join("figures"),
+            run::build_fingerprint(Some(&layout.work.join("cache")))?,
+        )),
+        true => None,
+    };
     let drawn: Vec<(String, Vec<u8>)> = runs
         .par_iter()
         .flat_map(|run| {
+            let cache = &cache;
             run.outcome.figures.par_iter().map(move |f| {
-                let svg = figure::draw(f)
-                    .with_context(|| format!("drawing figure {}.{}", run.id, f.name))?;
+                let svg = match cache {
+                    Some(cache) => cache.draw(&run.id, f),
+                    None => figure::draw(f),
+                }
+                .with_context(|| format!("drawing figure {}.{}", run.id, f.name))?;
                 Ok((paths::figure(&run.id, &f.name), svg.into_bytes()))
             })
         })

@@ -8,6 +8,7 @@
 //! figure, the panel and the problem; no input makes this module panic.
 
 mod axes;
+mod cache;
 mod canvas;
 mod clip;
 mod embed;
@@ -18,6 +19,8 @@ mod scale;
 mod series;
 mod style;
 mod text;
+
+pub use cache::Cache;
 
 use crate::chart::{Figure, Panel};
 use axes::Rect;

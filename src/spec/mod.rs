@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 pub mod vary;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::chart::FigureText;
@@ -307,9 +308,13 @@ pub fn collect_dir(dir: &Path, problems: &mut Problems) -> Vec<Experiment> {
             return Vec::new();
         }
     };
+    // Files are read in parallel, their problems reported in file order.
+    // Reading one is sequential, on one thread: it sets thread-local state
+    // (the bindings of expressions, the data files read).
+    let loaded: Vec<Result<Experiment, Problem>> = paths.par_iter().map(|p| load_file(p)).collect();
     let mut experiments: Vec<Experiment> = Vec::new();
-    for path in paths {
-        match load_file(&path) {
+    for result in loaded {
+        match result {
             Ok(e) => experiments.push(e),
             Err(e) => problems.push(e),
         }

@@ -13,7 +13,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
 use crate::dist::syntax::{Accept, Checked, Key, ParamName, collect_params};
-use crate::dist::{Dist, FamilyDef, ParamError, ParamKind, Univariate};
+use crate::dist::{Dist, FamilyDef, ParamError, ParamKind, ParamValue, Univariate};
 
 /// The largest count a spec may ask for: beyond it, memory runs out before
 /// the work ends. Experiments also bound their total work (see
@@ -441,6 +441,40 @@ impl Grid {
         self.family.build_scalars(&self.params(i, j))
     }
 
+    /// Checks that the family accepts every point; the error names the
+    /// first point it refuses, in grid order. A surface has tens of
+    /// thousands of points, so one list of parameters serves them all.
+    /// (Sequential: spec files are read in parallel, each on one thread,
+    /// with thread-local state that a nested parallel call could let
+    /// another file's reading disturb.)
+    fn check_points(&self) -> Result<(), String> {
+        let (n0, n1) = self.shape();
+        let mut values: Vec<ParamValue> = self
+            .params(0, 0)
+            .into_iter()
+            .map(ParamValue::Scalar)
+            .collect();
+        let refused = (0..n0).find_map(|i| {
+            (0..n1)
+                .find_map(|j| {
+                    for &k in &self.swept {
+                        values[k] = ParamValue::Scalar(self.value(k, i, j));
+                    }
+                    self.family.build(&values).err().map(|e| (j, e))
+                })
+                .map(|(j, e)| (i, j, e))
+        });
+        let Some((i, j, e)) = refused else {
+            return Ok(());
+        };
+        let at: Vec<String> = self
+            .swept
+            .iter()
+            .map(|&k| format!("{} = {}", self.axes[k].param, self.value(k, i, j)))
+            .collect();
+        Err(format!("at the grid point {}: {e}", at.join(", ")))
+    }
+
     /// The parameters held fixed, with their values, in the family's order.
     pub fn fixed(&self) -> Vec<(&'static str, f64)> {
         (0..self.axes.len())
@@ -758,19 +792,7 @@ impl<'de> Visitor<'de> for GridParams {
         };
         // Parameters are checked one by one where they are read; a family
         // may still refuse a combination.
-        let (n0, n1) = grid.shape();
-        for i in 0..n0 {
-            for j in 0..n1 {
-                grid.dist(i, j).map_err(|e| {
-                    let at: Vec<String> = grid
-                        .swept
-                        .iter()
-                        .map(|&k| format!("{} = {}", grid.axes[k].param, grid.value(k, i, j)))
-                        .collect();
-                    de::Error::custom(format!("at the grid point {}: {e}", at.join(", ")))
-                })?;
-            }
-        }
+        grid.check_points().map_err(de::Error::custom)?;
         // A family is discrete or continuous as a whole: one member tells.
         if need.continuous && grid.dist(0, 0).is_ok_and(|d| d.is_discrete()) {
             return Err(de::Error::custom(format!(
