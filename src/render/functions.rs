@@ -1,13 +1,22 @@
-//! Functions for posts: `figure`, `table` and `cell`.
+//! Functions for posts: `figure`, `ref`, `table` and `cell`.
 //!
 //! ```text
 //! {{ figure(id="mle_consistency.rmse", caption="RMSE against n.") }}
+//! {{ ref(id="mle_consistency.rmse") }}      [Figure 1](#fig-mle_consistency-rmse)
 //! {{ table(id="kl_monte_carlo") }}          the experiment's first table
 //! {{ cell(exp="elbo_gap") }}                spec, figures and tables
 //! ```
 //!
 //! Each renders a partial from `templates/partials/`, chosen by the target
 //! (Jekyll or HTML) and, for Jekyll figures, by the site's figure style.
+//!
+//! Figures are numbered per post in the order the rendered post shows them,
+//! so a post is rendered twice: the first time `figure` writes only a
+//! marker naming the figure and `ref` nothing, and [`numbering`] reads the
+//! order from the markers; the second time the order is in the context
+//! (under [`FIGURES`]), `figure` captions each figure "Figure N: ..." and
+//! `ref` links to figures before or after it. Loops and conditions are
+//! followed as they are rendered.
 
 use std::sync::Arc;
 
@@ -37,8 +46,28 @@ pub(super) fn register(
         let caption = kwargs.get::<&str>("caption")?.unwrap_or("");
         let (experiment, entry) = e.lookup(id.split('.').next().unwrap_or(id))?;
         let name = e.figure_name(id, experiment, entry)?;
-        e.figure(state, experiment, &name, caption)
+        let Some(shown) = shown(state)? else {
+            return Ok(Value::safe_string(&format!(
+                "{MARK}{experiment}.{name}{MARK_END}"
+            )));
+        };
+        let number = shown
+            .iter()
+            .position(|s| *s == format!("{experiment}.{name}"));
+        let caption = match (number, caption) {
+            (Some(k), "") => format!("Figure {}", k + 1),
+            (Some(k), caption) => format!("Figure {}: {caption}", k + 1),
+            (None, caption) => caption.to_owned(),
+        };
+        e.figure(state, experiment, &name, &caption)
             .map(|s| Value::safe_string(&s))
+    });
+    let e = Arc::clone(&env);
+    tera.register_function("ref", move |kwargs: Kwargs, state: &State| {
+        let id = kwargs.must_get::<&str>("id")?;
+        let (experiment, entry) = e.lookup(id.split('.').next().unwrap_or(id))?;
+        let name = e.figure_name(id, experiment, entry)?;
+        reference(state, experiment, &name).map(|s| Value::safe_string(&s))
     });
     let e = Arc::clone(&env);
     tera.register_function("table", move |kwargs: Kwargs, _: &State| {
@@ -54,6 +83,85 @@ pub(super) fn register(
     });
 }
 
+/// The context variable that holds, on a post's second rendering, the
+/// figures it shows (`experiment.figure`), in order.
+pub(super) const FIGURES: &str = "__likely_figures";
+
+/// What `figure` writes on a post's first rendering around the figure's id.
+const MARK: char = '\u{E002}';
+const MARK_END: char = '\u{E003}';
+
+/// The figures a post's first rendering shows, in order of first
+/// appearance, from the markers `figure` wrote.
+pub(super) fn numbering(rendered: &str) -> Vec<String> {
+    let mut shown: Vec<String> = Vec::new();
+    for piece in rendered.split(MARK).skip(1) {
+        if let Some((id, _)) = piece.split_once(MARK_END)
+            && !shown.iter().any(|s| s == id)
+        {
+            shown.push(id.to_owned());
+        }
+    }
+    shown
+}
+
+/// The figures the post shows, in order, or `None` on the first rendering.
+fn shown(state: &State) -> TeraResult<Option<Vec<String>>> {
+    let Some(value) = state.get::<Value>(FIGURES)? else {
+        return Ok(None);
+    };
+    Ok(Some(
+        value
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    ))
+}
+
+/// The id of a figure's anchor in both outputs: `fig-` with the experiment
+/// and the figure's name, any character an id had better not hold as `-`.
+pub(super) fn anchor(experiment: &str, name: &str) -> String {
+    format!("fig-{experiment}-{name}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// `ref`: "Figure N" linked to the figure's anchor; an error naming the
+/// figures the post shows when it does not show this one.
+fn reference(state: &State, experiment: &str, name: &str) -> TeraResult<String> {
+    let Some(shown) = shown(state)? else {
+        return Ok(String::new());
+    };
+    let id = format!("{experiment}.{name}");
+    match shown.iter().position(|s| *s == id) {
+        Some(k) => Ok(format!("[Figure {}](#{})", k + 1, anchor(experiment, name))),
+        None if shown.is_empty() => Err(Error::message(format!(
+            "`ref` to figure `{id}`, which the post does not show; it shows no figures through `figure(...)`"
+        ))),
+        None => Err(Error::message(format!(
+            "`ref` to figure `{id}`, which the post does not show; the figures it shows are: {}",
+            shown
+                .iter()
+                .enumerate()
+                .map(|(k, s)| format!("{s} (Figure {})", k + 1))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
 struct Env {
     partials: Arc<Tera>,
     library: Arc<Library>,
@@ -67,6 +175,8 @@ struct FigureView<'a> {
     path: String,
     url: String,
     caption: &'a str,
+    /// The figure's anchor: the HTML id that `ref` links to.
+    anchor: String,
 }
 
 #[derive(Serialize)]
@@ -168,6 +278,7 @@ impl Env {
             url: format!("{root}{path}"),
             path,
             caption,
+            anchor: anchor(experiment, name),
         };
         self.render(template, &view)
     }

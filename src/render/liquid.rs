@@ -2,7 +2,7 @@
 //!
 //! The rule: an expression `{{ ... }}` is likely's when it names one of
 //! likely's things — an experiment, one of its functions (`figure`,
-//! `table`, `cell`), `page`, `target` or `root`, or a variable that
+//! `ref`, `table`, `cell`), `page`, `target` or `root`, or a variable that
 //! likely's own `{% for %}` or `{% set %}` made — and likely's control flow
 //! is `{% if %}`, `{% elif %}`, `{% for %}` and `{% set %}` over such
 //! names, with their `else` and `end` tags. Everything else is Liquid and
@@ -43,7 +43,7 @@ const OPEN: char = '\u{E000}';
 const CLOSE: char = '\u{E001}';
 
 /// Names that are likely's in every post.
-pub const OWN: [&str; 6] = ["figure", "table", "cell", "page", "target", "root"];
+pub const OWN: [&str; 7] = ["figure", "ref", "table", "cell", "page", "target", "root"];
 
 /// Splits a body into likely's template and the rest, given the ids of the
 /// experiments.

@@ -5,7 +5,9 @@
 //! al-folio includes, math as written) and once for likely's HTML site
 //! (figures as `<figure>`, relative links). Posts see each experiment's
 //! numbers under its id, the front matter as `page`, the site config as
-//! `site`, and `target` (`"jekyll"` or `"html"`).
+//! `site`, and `target` (`"jekyll"` or `"html"`). Each of the two is itself
+//! a first rendering that finds the figures the post shows, then the one
+//! that numbers them (see `functions`).
 
 mod distill;
 mod engine;
@@ -186,7 +188,13 @@ pub fn posts(
         .map(|post| {
             let url = post.url(&config.permalink);
             let render = |target, root: &str| {
-                templates.render_post(post, &context(post, config, library, target, root))
+                let mut context = context(post, config, library, target, root);
+                // The first rendering finds the figures the post shows, in
+                // order, so that the second can number them and refer to
+                // any of them.
+                let first = templates.render_post(post, &context)?;
+                context.insert(functions::FIGURES, &functions::numbering(&first));
+                templates.render_post(post, &context)
             };
             let kept = templates.kept(post);
             let jekyll = liquid::restore(&render(Target::Jekyll, "")?, kept, true, &|t, _| {

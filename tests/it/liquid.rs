@@ -278,7 +278,7 @@ fn likely_figures_carry_their_caption_as_plain_alt_text_on_the_blog_too() {
     )
     .unwrap();
     build_ok(dir.path(), &[], &[]);
-    let alt = "alt=\"The &quot;exact&quot; value of \\hat\\mu, bold.\"";
+    let alt = "alt=\"Figure 1: The &quot;exact&quot; value of \\hat\\mu, bold.\"";
     let post = read(dir.path(), "site/_posts/2025-03-07-alt.md");
     assert!(post.contains(&format!("{{% include figure.liquid loading=\"eager\" path=\"assets/likely/mc/convergence.svg\" {alt}")), "{post}");
     let html = read(dir.path(), "site/_site/blog/2025/alt/index.html");

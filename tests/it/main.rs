@@ -20,6 +20,7 @@ mod new;
 mod pipeline;
 mod properties;
 mod readme;
+mod refs;
 mod serve;
 mod suite;
 mod vary;

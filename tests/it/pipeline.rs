@@ -66,7 +66,7 @@ fn jekyll_post_keeps_front_matter_and_math_verbatim() {
     assert!(post.contains(
         "{% include figure.liquid loading=\"eager\" path=\"assets/likely/mle/rmse.svg\""
     ));
-    assert!(post.contains("<div class=\"caption\">\n    RMSE against $$n$$.\n</div>"));
+    assert!(post.contains("<div class=\"caption\">\n    Figure 1: RMSE against $$n$$.\n</div>"));
     assert!(
         post.contains("{% include note.liquid %}"),
         "Liquid reaches Jekyll as written"
@@ -110,7 +110,9 @@ fn markdown_figure_style_writes_plain_images() {
     build_ok(dir.path(), &[], &[]);
     let post = read(dir.path(), POST);
     assert!(
-        post.contains("![RMSE against n.]({{ '/assets/likely/mle/rmse.svg' | relative_url }})"),
+        post.contains(
+            "![Figure 1: RMSE against n.]({{ '/assets/likely/mle/rmse.svg' | relative_url }})"
+        ),
         "{post}"
     );
     assert!(!post.contains("figure.liquid"));
