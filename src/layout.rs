@@ -45,9 +45,6 @@ pub struct Layout {
     pub in_blog: bool,
 }
 
-/// likely's source folders, which a blog's Jekyll must not publish.
-const SOURCES: &[&str] = &["experiments", "posts", "templates", "data"];
-
 impl Layout {
     /// The layout of the project at `root`.
     pub fn of(root: &Path) -> Self {
@@ -161,10 +158,12 @@ impl Layout {
             return;
         }
         let top = html.split('/').next().unwrap_or_default().to_owned();
-        let published: Vec<String> = SOURCES
-            .iter()
-            .filter(|d| self.site.join(d).exists())
-            .map(|d| (*d).to_owned())
+        // likely's source folders, which sit at the blog's root.
+        let sources = [&self.experiments, &self.posts, &self.templates, &self.data];
+        let published: Vec<String> = sources
+            .into_iter()
+            .filter(|d| d.exists())
+            .filter_map(|d| Some(d.file_name()?.to_str()?.to_owned()))
             .chain(std::iter::once(top))
             .filter(|d| !d.starts_with(['_', '.']) && !jekyll.excludes(d))
             .collect();
