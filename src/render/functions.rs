@@ -1,10 +1,11 @@
-//! Functions for posts: `figure`, `ref`, `table` and `cell`.
+//! Functions for posts: `figure`, `ref`, `table`, `cell` and `cite`.
 //!
 //! ```text
 //! {{ figure(id="mle_consistency.rmse", caption="RMSE against n.") }}
 //! {{ ref(id="mle_consistency.rmse") }}      [Figure 1](#fig-mle_consistency-rmse)
 //! {{ table(id="kl_monte_carlo") }}          the experiment's first table
 //! {{ cell(exp="elbo_gap") }}                spec, figures and tables
+//! {{ cite(key="lai2025", locator=12) }}     {% cite lai2025 -l 12 %}
 //! ```
 //!
 //! Each renders a partial from `templates/partials/`, chosen by the target
@@ -81,6 +82,66 @@ pub(super) fn register(
         let id = kwargs.must_get::<&str>("exp")?;
         env.cell(state, id).map(|s| Value::safe_string(&s))
     });
+    tera.register_function("cite", |kwargs: Kwargs, state: &State| {
+        let keys = kwargs.must_get::<&str>("key")?;
+        let locator = kwargs.get::<Value>("locator")?.map(|l| l.to_string());
+        cite(state, keys, locator.as_deref()).map(|s| Value::safe_string(&s))
+    });
+}
+
+/// The context variables that hold the bibliography a post cites from:
+/// its file, relative to the site, and its keys (absent when there is no
+/// bibliography).
+pub(super) const BIB_FILE: &str = "__likely_bib_file";
+pub(super) const BIB_KEYS: &str = "__likely_bib_keys";
+
+/// `cite`: jekyll-scholar's `{% cite KEYS [-l LOCATOR] %}`, which Jekyll
+/// renders and the HTML site shows as an author–year citation linked to
+/// the post's reference list. Keys are checked here, so a typo is an
+/// error at the post's line rather than a "missing reference" on the blog.
+fn cite(state: &State, keys: &str, locator: Option<&str>) -> TeraResult<String> {
+    let file = state
+        .get::<String>(BIB_FILE)?
+        .unwrap_or_else(|| crate::bib::PATH.to_owned());
+    let Some(known) = state.get::<Value>(BIB_KEYS)? else {
+        return Err(Error::message(format!(
+            "`cite` needs a bibliography, and the site has no {file}"
+        )));
+    };
+    let known: Vec<&str> = known
+        .as_array()
+        .map(|keys| keys.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let keys: Vec<&str> = keys
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|k| !k.is_empty())
+        .collect();
+    if keys.is_empty() {
+        return Err(Error::message("`cite` needs a key: cite(key=\"lai2025\")"));
+    }
+    if let Some(missing) = keys.iter().find(|k| !known.contains(k)) {
+        let listed = if known.len() > 20 {
+            format!("{}, ...", known[..20].join(", "))
+        } else {
+            known.join(", ")
+        };
+        return Err(Error::message(format!(
+            "`cite`: {file} has no entry `{missing}`; its keys are: {listed}"
+        )));
+    }
+    let mut tag = format!("{{% cite {}", keys.join(" "));
+    if let Some(locator) = locator {
+        if locator.is_empty()
+            || locator.contains(|c: char| c.is_whitespace() || c == '"' || c == '\'')
+        {
+            return Err(Error::message(format!(
+                "`cite`: the locator \"{locator}\" must be one word, like 12 or 10-14"
+            )));
+        }
+        tag.push_str(&format!(" -l {locator}"));
+    }
+    tag.push_str(" %}");
+    Ok(super::liquid::written(&tag))
 }
 
 /// The context variable that holds, on a post's second rendering, the

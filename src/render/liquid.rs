@@ -2,7 +2,7 @@
 //!
 //! The rule: an expression `{{ ... }}` is likely's when it names one of
 //! likely's things — an experiment, one of its functions (`figure`,
-//! `ref`, `table`, `cell`), `page`, `target` or `root`, or a variable that
+//! `ref`, `table`, `cell`, `cite`), `page`, `target` or `root`, or a variable that
 //! likely's own `{% for %}` or `{% set %}` made — and likely's control flow
 //! is `{% if %}`, `{% elif %}`, `{% for %}` and `{% set %}` over such
 //! names, with their `else` and `end` tags. Everything else is Liquid and
@@ -41,9 +41,13 @@ pub struct Split {
 
 const OPEN: char = '\u{E000}';
 const CLOSE: char = '\u{E001}';
+const WRITTEN: char = '\u{E004}';
+const WRITTEN_END: char = '\u{E005}';
 
 /// Names that are likely's in every post.
-pub const OWN: [&str; 7] = ["figure", "ref", "table", "cell", "page", "target", "root"];
+pub const OWN: [&str; 8] = [
+    "figure", "ref", "table", "cell", "cite", "page", "target", "root",
+];
 
 /// Splits a body into likely's template and the rest, given the ids of the
 /// experiments.
@@ -70,7 +74,8 @@ pub fn split(body: &str, experiments: &BTreeSet<String>) -> Split {
 /// The rendered body with each placeholder replaced: for Jekyll by the
 /// original text; for the HTML site by what a reader should see (the
 /// content of a raw block, code as code, Liquid by `html_liquid`, given
-/// the construct and its line in the body, from 0).
+/// the construct and its line in the body, from 0). Liquid that likely's
+/// own functions wrote (see [`written`]) is treated as the post's own.
 pub fn restore(
     rendered: &str,
     kept: &[Kept],
@@ -79,9 +84,26 @@ pub fn restore(
 ) -> String {
     let mut out = String::with_capacity(rendered.len());
     let mut rest = rendered;
-    while let Some(start) = rest.find(OPEN) {
+    while let Some(start) = rest.find([OPEN, WRITTEN]) {
         out.push_str(&rest[..start]);
-        let tail = &rest[start + OPEN.len_utf8()..];
+        let marker = rest[start..].chars().next().unwrap_or(OPEN);
+        let tail = &rest[start + marker.len_utf8()..];
+        if marker == WRITTEN {
+            let end = tail.find(WRITTEN_END).unwrap_or(tail.len());
+            let text = &tail[..end];
+            if for_jekyll {
+                out.push_str(text);
+            } else {
+                // Placeholders keep the body's line breaks, so the lines
+                // rendered so far are (up to likely's loops) the body's.
+                let line = rendered[..rendered.len() - rest.len() + start]
+                    .matches('\n')
+                    .count();
+                out.push_str(&html_liquid(text, line));
+            }
+            rest = tail.get(end + WRITTEN_END.len_utf8()..).unwrap_or("");
+            continue;
+        }
         let digits = tail
             .find(|c: char| !c.is_ascii_digit())
             .unwrap_or(tail.len());
@@ -110,6 +132,22 @@ pub fn restore(
     }
     out.push_str(rest);
     out
+}
+
+/// Liquid written by one of likely's functions (`cite` writes
+/// jekyll-scholar's `{% cite %}`), marked so that [`restore`] gives it to
+/// Jekyll as it is and shows it in the HTML site as if the post had it.
+pub fn written(liquid: &str) -> String {
+    format!("{WRITTEN}{liquid}{WRITTEN_END}")
+}
+
+/// Whether a rendered body holds Liquid that likely's functions wrote
+/// starting with `start` (`{% cite`).
+pub(super) fn wrote(rendered: &str, start: &str) -> bool {
+    rendered
+        .split(WRITTEN)
+        .skip(1)
+        .any(|piece| piece.starts_with(start))
 }
 
 /// Whose a block tag's `end` is.

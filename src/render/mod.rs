@@ -187,8 +187,20 @@ pub fn posts(
         .par_iter()
         .map(|post| {
             let url = post.url(&config.permalink);
+            let bib_file = own_bibliography(post).map_or_else(
+                || crate::bib::PATH.to_owned(),
+                |n| format!("{BIBLIOGRAPHIES}/{n}"),
+            );
+            let bib = own_bibliography(post).map_or(blog.bib.as_ref(), |n| blog.files.get(n));
+            let cites = uses_word(post.body(), "cite");
             let render = |target, root: &str| {
                 let mut context = context(post, config, library, target, root);
+                if cites {
+                    context.insert(functions::BIB_FILE, &bib_file);
+                    if let Some(bib) = bib {
+                        context.insert(functions::BIB_KEYS, &bib.keys());
+                    }
+                }
                 // The first rendering finds the figures the post shows, in
                 // order, so that the second can number them and refer to
                 // any of them.
@@ -197,16 +209,20 @@ pub fn posts(
                 templates.render_post(post, &context)
             };
             let kept = templates.kept(post);
-            let jekyll = liquid::restore(&render(Target::Jekyll, "")?, kept, true, &|t, _| {
-                t.to_owned()
-            });
+            let rendered = render(Target::Jekyll, "")?;
+            let mut jekyll = liquid::restore(&rendered, kept, true, &|t, _| t.to_owned());
+            if liquid::wrote(&rendered, "{% cite") && !lists_references(post) {
+                // As al-folio's post layout does with `related_publications`.
+                jekyll.truncate(jekyll.trim_end().len());
+                jekyll.push_str("\n\n## References\n\n{% bibliography --cited_in_order %}\n");
+            }
             let root = root_of(&url);
             let shown = Shown {
                 config,
                 root: &root,
                 pages: &pages,
                 elsewhere: &blog.posts,
-                bib: own_bibliography(post).map_or(blog.bib.as_ref(), |name| blog.files.get(name)),
+                bib,
                 state: RefCell::default(),
             };
             if let Some(name) = own_bibliography(post).filter(|n| !blog.files.contains_key(*n)) {
@@ -266,6 +282,16 @@ pub fn posts(
         }
     }
     problems.into_result(rendered)
+}
+
+/// Whether a post lists its references itself: `{% bibliography %}` in
+/// its body, or al-folio's `related_publications:` asking the layout to.
+fn lists_references(post: &Post) -> bool {
+    post.body().contains("{% bibliography")
+        || post
+            .page
+            .get("related_publications")
+            .is_some_and(|v| v.as_bool() != Some(false) && !v.is_null())
 }
 
 /// What a post's body sees: every experiment's numbers by id, `page`,

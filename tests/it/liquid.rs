@@ -408,3 +408,122 @@ fn a_table_of_contents_lists_the_top_two_levels_of_headings() {
     let none = read(root, "site/_site/blog/2025/none/index.html");
     assert!(!none.contains("<nav class=\"toc"), "{none}");
 }
+
+/// A post citing with likely's own `cite`, mixed with the blog's Liquid
+/// `{% cite %}`.
+const CITES: &str = "---
+title: Cites
+---
+
+The book {{ cite(key=\"lai2025principles\") }} builds on
+{% cite fisher1922 %}, both again {{ cite(key=\"fisher1922, lai2025principles\", locator=310) }}.
+";
+
+#[test]
+fn likely_cites_with_jekyll_scholars_tag_and_lists_references_in_both_outputs() {
+    let dir = project("tiny");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("site/_bibliography")).unwrap();
+    std::fs::write(root.join("site/_bibliography/papers.bib"), BIB).unwrap();
+    std::fs::write(root.join("posts/2025-03-01-cites.md"), CITES).unwrap();
+    build_ok(root, &[], &[]);
+    // Jekyll gets jekyll-scholar's tags, and a reference list at the end as
+    // al-folio's layout would give with `related_publications`.
+    assert_eq!(
+        read(root, "site/_posts/2025-03-01-cites.md"),
+        "---\ntitle: Cites\n---\n\nThe book {% cite lai2025principles %} builds on\n\
+         {% cite fisher1922 %}, both again {% cite fisher1922 lai2025principles -l 310 %}.\n\n\
+         ## References\n\n{% bibliography --cited_in_order %}\n"
+    );
+    // The HTML site: author–year citations, numbered in order of first
+    // citation whichever wrote them, linked to the list.
+    let html = read(root, "site/_site/blog/2025/cites/index.html");
+    for expected in [
+        "The book <span class=\"citation\">(<a href=\"#lai2025principles\">Lai et al., 2025</a>)</span> builds on",
+        "<span class=\"citation\">(<a href=\"#fisher1922\">Fisher, 1922</a>)</span>, both again",
+        "(<a href=\"#fisher1922\">Fisher, 1922</a>; <a href=\"#lai2025principles\">Lai et al., 2025</a>, p.\u{a0}310)",
+        "<h2 id=\"references\">References</h2>",
+    ] {
+        assert!(html.contains(expected), "{expected}\n{html}");
+    }
+    let lai = html.find("<li id=\"lai2025principles\">").unwrap();
+    let fisher = html.find("<li id=\"fisher1922\">").unwrap();
+    assert!(lai < fisher, "{html}");
+    assert!(!html.contains("{%"), "{html}");
+}
+
+#[test]
+fn a_post_that_lists_its_references_gets_no_second_list() {
+    let dir = project("tiny");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("site/_bibliography")).unwrap();
+    std::fs::write(root.join("site/_bibliography/papers.bib"), BIB).unwrap();
+    for (name, text) in [
+        (
+            "2025-03-01-listed.md",
+            "---\ntitle: Listed\n---\n\nAs {{ cite(key=\"fisher1922\") }}.\n\n{% bibliography --cited %}\n",
+        ),
+        (
+            "2025-03-02-layout.md",
+            "---\ntitle: Layout\nrelated_publications: true\n---\n\nAs {{ cite(key=\"fisher1922\") }}.\n",
+        ),
+    ] {
+        std::fs::write(root.join("posts").join(name), text).unwrap();
+    }
+    build_ok(root, &[], &[]);
+    for name in ["2025-03-01-listed", "2025-03-02-layout"] {
+        let jekyll = read(root, &format!("site/_posts/{name}.md"));
+        assert!(!jekyll.contains("## References"), "{jekyll}");
+        assert!(jekyll.contains("As {% cite fisher1922 %}."), "{jekyll}");
+    }
+    let html = read(root, "site/_site/blog/2025/listed/index.html");
+    assert_eq!(html.matches("<li id=\"fisher1922\">").count(), 1, "{html}");
+}
+
+#[test]
+fn a_citation_likely_cannot_make_is_an_error_at_its_line() {
+    for (bib, body, expected) in [
+        (
+            Some(BIB),
+            "Text.\n\nAs {{ cite(key=\"fisher1923\") }}.\n",
+            "has no entry `fisher1923`; its keys are: lai2025principles, fisher1922",
+        ),
+        (
+            None,
+            "As {{ cite(key=\"fisher1922\") }}.\n",
+            "`cite` needs a bibliography, and the site has no _bibliography/papers.bib",
+        ),
+        (
+            Some(BIB),
+            "As {{ cite(key=\"fisher1922\", locator=\"ch 2\") }}.\n",
+            "the locator \"ch 2\" must be one word",
+        ),
+        (
+            Some(BIB),
+            "As {{ cite(key=\" \") }}.\n",
+            "`cite` needs a key",
+        ),
+    ] {
+        let dir = project("tiny");
+        let root = dir.path();
+        if let Some(bib) = bib {
+            std::fs::create_dir_all(root.join("site/_bibliography")).unwrap();
+            std::fs::write(root.join("site/_bibliography/papers.bib"), bib).unwrap();
+        }
+        std::fs::write(
+            root.join("posts/2025-03-01-cites.md"),
+            format!("---\ntitle: Cites\n---\n\n{body}"),
+        )
+        .unwrap();
+        let out = likely(root, &["build"], &[]);
+        assert_ne!(out.code, 0, "{body}");
+        assert!(out.stderr.contains(expected), "{expected}\n{}", out.stderr);
+        let line = 4 + body.lines().count();
+        assert!(
+            out.stderr.contains(&format!("2025-03-01-cites.md:{line}")),
+            "{line}\n{}",
+            out.stderr
+        );
+        assert!(!root.join("site/_posts/2025-03-01-cites.md").exists());
+    }
+}
