@@ -110,12 +110,12 @@ pub fn files(output: &Output<'_>) -> anyhow::Result<(Files, Vec<Warning>)> {
     };
     pages::jekyll_posts(output, &mut files)?;
     pages::experiment_assets(output, &mut files)?;
-    let warnings = pages::post_pages(output, &mut files)?;
+    let (warnings, contents) = pages::post_pages(output, &mut files)?;
     let blog = blog::Blog::new(output.posts, output.config);
     pages::index(output, &blog, &mut files)?;
     pages::taxonomies(output, &blog, &mut files)?;
     pages::archives(output, &blog, &mut files)?;
-    pages::feed(output, &blog, &mut files)?;
+    pages::feed(output, &blog, &contents, &mut files)?;
     pages::sitemap(output, &blog, &mut files)?;
     pages::robots(output, &mut files)?;
     pages::not_found(output, &mut files)?;

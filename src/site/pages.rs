@@ -1,6 +1,7 @@
 //! One function per kind of output, each adding its files; a new page
 //! type is one more function here and one call in [`super::files`].
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -33,10 +34,21 @@ pub(super) fn experiment_assets(output: &Output<'_>, files: &mut Unique) -> anyh
     Ok(())
 }
 
-/// One HTML page per post.
-pub(super) fn post_pages(output: &Output<'_>, files: &mut Unique) -> anyhow::Result<Vec<Warning>> {
+/// The HTML of each post's content, by the post's URL, as its page shows
+/// it (for the feed).
+pub(super) type Contents = BTreeMap<String, String>;
+
+/// One HTML page per post; returns the formulas and drawn blocks the
+/// pages could not show, and each post's content.
+pub(super) fn post_pages(
+    output: &Output<'_>,
+    files: &mut Unique,
+) -> anyhow::Result<(Vec<Warning>, Contents)> {
     let config = output.config;
-    let pages: Vec<(String, Vec<u8>, Vec<Warning>)> = published(output)
+    /// A post's page: its path, bytes and warnings, and its content
+    /// (none for a redirect).
+    type Page = (String, Vec<u8>, Vec<Warning>, Option<String>);
+    let pages: Vec<Page> = published(output)
         .par_iter()
         .map(|post| {
             if let Some(target) = redirect(post) {
@@ -45,6 +57,7 @@ pub(super) fn post_pages(output: &Output<'_>, files: &mut Unique) -> anyhow::Res
                     paths::page_file(&post.url),
                     redirect_page(&href),
                     Vec::new(),
+                    None,
                 ));
             }
             let rendered = markdown::to_html(&post.html, config.likely.math);
@@ -86,15 +99,24 @@ pub(super) fn post_pages(output: &Output<'_>, files: &mut Unique) -> anyhow::Res
                 },
             });
             let warnings = math.chain(drawn).collect();
-            Ok((paths::page_file(&post.url), html.into_bytes(), warnings))
+            Ok((
+                paths::page_file(&post.url),
+                html.into_bytes(),
+                warnings,
+                Some(rendered.html),
+            ))
         })
         .collect::<anyhow::Result<_>>()?;
     let mut warnings = Vec::new();
-    for ((path, bytes, w), post) in pages.into_iter().zip(published(output)) {
+    let mut contents = Contents::new();
+    for ((path, bytes, w, content), post) in pages.into_iter().zip(published(output)) {
         files.add_html(&path, bytes, &post.post.path)?;
         warnings.extend(w);
+        if let Some(content) = content {
+            contents.insert(post.url.clone(), content);
+        }
     }
-    Ok(warnings)
+    Ok((warnings, contents))
 }
 
 /// What the note at the end of a post says of one experiment it uses.
@@ -363,19 +385,30 @@ struct FeedEntry {
     published: String,
     updated: String,
     content: String,
+    /// The front matter's `description`, as jekyll-feed's `<summary>`.
+    summary: Option<String>,
     author: String,
     categories: Vec<String>,
 }
 
 /// The Atom feed, `feed.xml`, as jekyll-feed writes it: the newest posts
-/// (`feed: {posts_limit}`, 10 by default) in full, with absolute URLs.
-pub(super) fn feed(output: &Output<'_>, blog: &Blog<'_>, files: &mut Unique) -> anyhow::Result<()> {
+/// (`feed: {posts_limit}`, 10 by default) in full, with absolute URLs;
+/// `contents` is what their pages show.
+pub(super) fn feed(
+    output: &Output<'_>,
+    blog: &Blog<'_>,
+    contents: &Contents,
+    files: &mut Unique,
+) -> anyhow::Result<()> {
     let config = output.config;
     let newest = &blog.posts[..blog.posts.len().min(config.feed_posts)];
     let entries: Vec<FeedEntry> = newest
-        .par_iter()
+        .iter()
         .map(|post| {
-            let rendered = markdown::to_html(&post.html, config.likely.math);
+            let content = contents.get(&post.url).cloned().unwrap_or_else(|| {
+                // A post that redirects has no page of its own.
+                markdown::to_html(&post.html, config.likely.math).html
+            });
             // Jekyll's post id: the URL's folder and the slug.
             let folder = post.url.trim_end_matches('/');
             let folder = &folder[..folder.rfind('/').unwrap_or(0)];
@@ -394,7 +427,10 @@ pub(super) fn feed(output: &Output<'_>, blog: &Blog<'_>, files: &mut Unique) -> 
                 id: blog::absolute(config, &format!("{folder}/{}", post.post.slug)),
                 published: blog::published(post),
                 updated: blog::updated(post),
-                content: rendered.html.trim().to_owned(),
+                content: content.trim().to_owned(),
+                summary: blog::text(post, "description")
+                    .map(|d| d.trim().to_owned())
+                    .filter(|d| !d.is_empty()),
                 author,
                 categories: post
                     .post

@@ -31,7 +31,7 @@ const POSTS: &[(&str, &str)] = &[
     ),
     (
         "2025-02-14-second-thoughts.md",
-        "---\ntitle: Second Thoughts\ntags: [notes]\ncategories: methods\n---\n\n\
+        "---\ntitle: Second Thoughts\ndescription: A second look at <the> first.\ntags: [notes]\ncategories: methods\n---\n\n\
          Back to [the first note]({% post_url 2024-03-10-first-light %}).\n",
     ),
     (
@@ -424,6 +424,25 @@ fn the_feed_is_atom_as_jekyll_feed_writes_it() {
     assert!(
         html.starts_with("<p>The newest note, with <span class=\"katex\">"),
         "{html}"
+    );
+    // The description is the summary; a post without one has none.
+    let summaries: Vec<Option<&str>> = entries
+        .iter()
+        .map(|e| {
+            e.children()
+                .find(|c| c.has_tag_name((ATOM, "summary")))
+                .and_then(|s| s.text())
+        })
+        .collect();
+    assert_eq!(
+        summaries,
+        [
+            None,
+            None,
+            Some("A second look at <the> first."),
+            None,
+            Some("Where the notes begin.")
+        ]
     );
     let terms: Vec<_> = latest
         .children()
