@@ -65,6 +65,7 @@ pub(super) fn post_pages(
             context.insert("site", config);
             context.insert("page", &post.post.page);
             context.insert("title", &post.post.title());
+            context.insert("authors", &authors(&post.post.page));
             context.insert("date", &post.post.date);
             let root = root_of(&post.url);
             context.insert("tags", &blog::term_links(post, Taxonomy::Tag, &root));
@@ -117,6 +118,68 @@ pub(super) fn post_pages(
         }
     }
     Ok((warnings, contents))
+}
+
+/// One of a post's authors as its byline shows them.
+#[derive(Serialize)]
+pub(super) struct Author {
+    name: String,
+    url: Option<String>,
+    /// Affiliations' names, joined.
+    affiliation: Option<String>,
+}
+
+/// A post's authors: Distill's `authors:` (names, each with an optional
+/// `url` and `affiliations`, a name or a list of them), or `author:`.
+pub(super) fn authors(page: &serde_json::Map<String, serde_json::Value>) -> Vec<Author> {
+    use serde_json::Value;
+    let text = |v: Option<&Value>| {
+        v.and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    };
+    let affiliation = |v: Option<&Value>| {
+        let names: Vec<String> = match v {
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(|a| text(Some(a)).or_else(|| text(a.get("name"))))
+                .collect(),
+            Some(v) => text(Some(v))
+                .or_else(|| text(v.get("name")))
+                .into_iter()
+                .collect(),
+            None => Vec::new(),
+        };
+        (!names.is_empty()).then(|| names.join("; "))
+    };
+    match page.get("authors") {
+        Some(Value::Array(list)) => list
+            .iter()
+            .filter_map(|a| {
+                Some(match a {
+                    Value::Object(_) => Author {
+                        name: text(a.get("name"))?,
+                        url: text(a.get("url")),
+                        affiliation: affiliation(a.get("affiliations")),
+                    },
+                    _ => Author {
+                        name: text(Some(a))?,
+                        url: None,
+                        affiliation: None,
+                    },
+                })
+            })
+            .collect(),
+        _ => text(page.get("author"))
+            .map(|name| Author {
+                name,
+                url: None,
+                affiliation: None,
+            })
+            .into_iter()
+            .collect(),
+    }
 }
 
 /// What the note at the end of a post says of one experiment it uses.
@@ -412,14 +475,9 @@ pub(super) fn feed(
             // Jekyll's post id: the URL's folder and the slug.
             let folder = post.url.trim_end_matches('/');
             let folder = &folder[..folder.rfind('/').unwrap_or(0)];
+            // jekyll-feed's order: `author`, the first of `authors`, the site's.
             let author = blog::text(post, "author")
-                .or_else(|| {
-                    let first = post.post.page.get("authors")?.as_array()?.first()?;
-                    first
-                        .as_str()
-                        .or(first.get("name")?.as_str())
-                        .map(str::to_owned)
-                })
+                .or_else(|| authors(&post.post.page).into_iter().next().map(|a| a.name))
                 .unwrap_or_else(|| config.author.clone());
             FeedEntry {
                 title: blog::plain(&post.post.title()),

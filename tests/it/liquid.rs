@@ -291,6 +291,16 @@ const DISTILL: &str = "---
 layout: distill
 title: Distilled
 date: 2025-04-01
+authors:
+  - name: Ada Byron
+    url: \"https://example.org/ada\"
+    affiliations:
+      name: Analytical & Co
+  - name: C. Babbage
+    affiliations:
+      - name: Cambridge
+      - name: London
+  - name: Anonymous
 bibliography: 2025-04-01-distilled.bib
 toc:
   - name: Sources
@@ -349,6 +359,10 @@ fn distill_citations_footnotes_and_code_are_shown_as_they_mean() {
         "var x = 1;&#10;&#10;return x;",
         "<code>&lt;d-cite key=\"x\"&gt;&lt;/d-cite&gt;</code>",
         "<li id=\"kullback1951\">",
+        // The byline: names, links and affiliations.
+        "<p class=\"post-byline\"><span class=\"author\"><a href=\"https://example.org/ada\">Ada Byron</a> \
+         <span class=\"affiliation\">(Analytical &amp; Co)</span></span>, <span class=\"author\">C. Babbage \
+         <span class=\"affiliation\">(Cambridge; London)</span></span>, <span class=\"author\">Anonymous</span></p>",
         // The listed contents link to the headings they name.
         "<li class=\"toc-depth-0\"><a href=\"#sources\">Sources</a></li>",
         "<li class=\"toc-depth-1\"><a href=\"#finer-points\">Finer points</a></li>",
