@@ -42,6 +42,10 @@ pub struct LikelySettings {
     /// The HTML site's folder, relative to the Jekyll site: `_site` in a
     /// project of its own, `_html` inside a blog unless set.
     pub html: Option<String>,
+    /// Names the blog's Liquid defines beyond Jekyll's own (a theme's or
+    /// plugin's variables): expressions over them are Liquid, passed to
+    /// Jekyll as written.
+    pub liquid: Vec<String>,
 }
 
 /// How the HTML site finds math, as the Jekyll site's MathJax is set up.

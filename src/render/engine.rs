@@ -45,7 +45,7 @@ impl Templates {
         let mut kept = std::collections::BTreeMap::new();
         for post in posts {
             let name = template_name(post);
-            let split = liquid::split(post.body(), &ids);
+            let split = liquid::split(post.body(), &ids, &config.likely.liquid);
             kept.insert(name.clone(), split.kept);
             match tera.add_raw_template(&name, &split.template) {
                 Ok(()) => {
@@ -85,6 +85,14 @@ impl Templates {
                 .and_then(|n| post.source.lines().nth(n.checked_sub(1)?));
             if let Some(hint) = line.and_then(|l| missing_name(l, context)) {
                 problem.message = format!("{}; {hint}", problem.message);
+            } else if let Some(name) = undefined_variable(&problem.message) {
+                problem.message = format!(
+                    "{}; `{name}` is neither likely's (an experiment, a function, `page`, `target`, \
+                     `root`) nor a name Jekyll defines. If it is Liquid for Jekyll (a \
+                     theme's or plugin's variable), list it in _config.yml under `likely: liquid: \
+                     [{name}]` and it passes to Jekyll as written",
+                    problem.message
+                );
             } else if problem
                 .message
                 .contains("Math operations can only be done on numbers")
@@ -104,6 +112,15 @@ impl Templates {
             .render(name, context)
             .map_err(|e| tera_problem(&e, Path::new(&format!("templates/{name}")), 0, None))
     }
+}
+
+/// The name in Tera's "Variable `name` is not defined" message.
+fn undefined_variable(message: &str) -> Option<&str> {
+    let rest = message.split("Variable `").nth(1)?;
+    let (name, rest) = rest.split_once('`')?;
+    rest.trim_start()
+        .starts_with("is not defined")
+        .then_some(name)
 }
 
 /// What arithmetic on a string usually means in a post: a filter, which

@@ -50,8 +50,9 @@ pub const OWN: [&str; 8] = [
 ];
 
 /// Splits a body into likely's template and the rest, given the ids of the
-/// experiments.
-pub fn split(body: &str, experiments: &BTreeSet<String>) -> Split {
+/// experiments and the names the blog's Liquid defines beyond Jekyll's
+/// own (`likely: liquid:` in `_config.yml`).
+pub fn split(body: &str, experiments: &BTreeSet<String>, liquid: &[String]) -> Split {
     let mut ours: BTreeSet<String> = OWN.iter().map(|s| (*s).to_owned()).collect();
     ours.extend(experiments.iter().cloned());
     let mut scanner = Scanner {
@@ -59,7 +60,7 @@ pub fn split(body: &str, experiments: &BTreeSet<String>) -> Split {
         ours,
         out: String::with_capacity(body.len()),
         kept: Vec::new(),
-        liquid: BTreeSet::new(),
+        liquid: liquid.iter().cloned().collect(),
         blocks: Vec::new(),
         line: 0,
         counted: 0,
@@ -584,7 +585,7 @@ mod tests {
     }
 
     fn jekyll(body: &str) -> (String, Split) {
-        let parts = split(body, &ids());
+        let parts = split(body, &ids(), &[]);
         let back = restore(&parts.template, &parts.kept, true, &|t, _| t.to_owned());
         (back, parts)
     }
@@ -605,7 +606,7 @@ mod tests {
     #[test]
     fn likely_expressions_and_their_control_flow_stay_for_tera() {
         let body = "{{ mle.slope.mean | fixed(digits=3) }} {{ figure(id=\"mle.rmse\") }} {{ page.title }}\n{% for v in kl_monte_carlo.mean %}{{ v }}{% if v > 0 %}+{% else %}-{% endif %}{% endfor %}\n{% set s = mle.slope %}{{ s.mean }}\n{% if target == \"html\" %}h{% endif %}\n";
-        let parts = split(body, &ids());
+        let parts = split(body, &ids(), &[]);
         assert_eq!(parts.template, body);
         assert!(parts.kept.is_empty());
     }
@@ -613,7 +614,7 @@ mod tests {
     #[test]
     fn liquid_control_flow_is_liquid_with_its_ends() {
         let body = "{% if site.enable_x %}{{ mle.slope.mean }}{% else %}no{% endif %}\n{% for post in site.posts %}{{ post.title }}{% endfor %}\n";
-        let parts = split(body, &ids());
+        let parts = split(body, &ids(), &[]);
         assert!(
             parts.template.contains("{{ mle.slope.mean }}"),
             "{}",
@@ -626,7 +627,7 @@ mod tests {
     #[test]
     fn raw_blocks_pass_through_and_show_their_content_in_html() {
         let body = "A {% raw %}{{ mle.slope }} and {% if x %}{% endraw %} B\n";
-        let parts = split(body, &ids());
+        let parts = split(body, &ids(), &[]);
         assert_eq!(parts.kept.len(), 1);
         assert_eq!(
             restore(&parts.template, &parts.kept, true, &|t, _| t.to_owned()),
@@ -645,21 +646,21 @@ mod tests {
         assert_eq!(back, body);
         assert!(!parts.template.contains("{{"), "{}", parts.template);
         // A lone backtick is text, and what follows is templated.
-        let parts = split("a ` b {{ mle.x }}", &ids());
+        let parts = split("a ` b {{ mle.x }}", &ids(), &[]);
         assert_eq!(parts.template, "a ` b {{ mle.x }}");
     }
 
     #[test]
     fn liquid_knows_its_line_even_when_a_raw_example_repeats_it() {
         let body = "{% raw %}\n{% endtab %}\n{% endraw %}\n\ntext\n{% endtab %}\n";
-        let parts = split(body, &ids());
+        let parts = split(body, &ids(), &[]);
         assert_eq!(parts.kept.len(), 2);
         assert_eq!(parts.kept[1], Kept::Liquid("{% endtab %}".into(), 5));
     }
 
     #[test]
     fn a_name_neither_knows_is_left_to_tera_to_report() {
-        let parts = split("{{ kl_monte_carl.mean }} {{ site.title }}", &ids());
+        let parts = split("{{ kl_monte_carl.mean }} {{ site.title }}", &ids(), &[]);
         assert_eq!(
             parts.template.matches("{{").count(),
             1,
@@ -671,15 +672,30 @@ mod tests {
         let parts = split(
             "{% assign n = 3 %}{{ n }}{% capture c %}x{% endcapture %}{{ c }}",
             &ids(),
+            &[],
         );
         assert!(!parts.template.contains("{{"), "{}", parts.template);
+    }
+
+    #[test]
+    fn names_the_blog_declares_are_liquids() {
+        let body = "{{ author.name }} {{ mle.x }} {% if author %}a{% endif %}";
+        let parts = split(body, &ids(), &["author".to_owned()]);
+        assert_eq!(parts.kept.len(), 3, "{:?}", parts.kept);
+        assert!(parts.template.contains("{{ mle.x }}"));
+        // Not declared, it is left to Tera, which reports it.
+        assert!(
+            split(body, &ids(), &[])
+                .template
+                .starts_with("{{ author.name }}")
+        );
     }
 
     #[test]
     fn liquid_filters_make_an_expression_liquid() {
         let body =
             "{{ page.date | date: \"%B %d, %Y\" }} {{ page.title }} {{ mle.x | relative_url }}";
-        let parts = split(body, &ids());
+        let parts = split(body, &ids(), &[]);
         assert_eq!(parts.kept.len(), 2, "{:?}", parts.kept);
         assert!(parts.template.contains("{{ page.title }}"));
     }

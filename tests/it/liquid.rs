@@ -541,3 +541,29 @@ fn a_citation_likely_cannot_make_is_an_error_at_its_line() {
         assert!(!root.join("site/_posts/2025-03-01-cites.md").exists());
     }
 }
+
+#[test]
+fn a_name_neither_knows_is_an_error_saying_how_to_declare_it_liquid() {
+    let dir = project("tiny");
+    let root = dir.path();
+    let post = "---\ntitle: Byline\n---\n\nBy {{ author.name }}, {{ mle.replicates }} times.\n";
+    std::fs::write(root.join("posts/2025-05-01-byline.md"), post).unwrap();
+    let out = likely(root, &["build"], &[]);
+    assert_ne!(out.code, 0);
+    assert!(
+        out.stderr.contains("2025-05-01-byline.md:5:")
+            && out.stderr.contains("`likely: liquid: [author]`"),
+        "{}",
+        out.stderr
+    );
+    // Declared, it is Liquid: Jekyll gets it as written, likely's own
+    // expression on the same line is evaluated.
+    let config = root.join("site/_config.yml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("likely:\n  liquid: [author]\n");
+    std::fs::write(&config, text).unwrap();
+    build_ok(root, &[], &[]);
+    let jekyll = read(root, "site/_posts/2025-05-01-byline.md");
+    assert!(jekyll.contains("By {{ author.name }}, "), "{jekyll}");
+    assert!(!jekyll.contains("mle.replicates"), "{jekyll}");
+}
