@@ -117,10 +117,10 @@ const SUITE: [&str; 5] = [
 /// The post built from them.
 const SEED_POST: &str = "2025-11-27-maximum-likelihood-and-kl-divergence.md";
 
-/// A project holding the suite's experiments, the seed post, the templates
-/// and the site config.
+/// A project holding the suite's experiments, the seed post, the templates,
+/// the site config and the bibliography the post cites.
 fn copy_project(root: &Path, to: &Path) {
-    for dir in ["experiments", "posts", "site"] {
+    for dir in ["experiments", "posts", "site/_bibliography"] {
         std::fs::create_dir_all(to.join(dir)).unwrap();
     }
     let mut files: Vec<String> = SUITE
@@ -129,6 +129,7 @@ fn copy_project(root: &Path, to: &Path) {
         .collect();
     files.push(format!("posts/{SEED_POST}"));
     files.push("site/_config.yml".into());
+    files.push("site/_bibliography/papers.bib".into());
     for file in files {
         std::fs::copy(root.join(&file), to.join(&file)).expect(&file);
     }

@@ -5,7 +5,7 @@ use rand::{Rng, RngExt};
 
 use super::param::{self, ParamDef, ParamError, ParamKind, ParamValue};
 use super::{Dist, Family, LN_SQRT_2PI, Univariate};
-use crate::numeric::{fast, sum};
+use crate::numeric::{fast, sum, wide};
 
 /// `Σ_k w_k p_k(x)`: draw a component with probability `w_k`, then draw from
 /// it.
@@ -208,6 +208,40 @@ impl Mixture {
     }
 }
 
+impl Mixture {
+    /// [`Univariate::sum_ln_pdf`] compiled for `width`: the same bits for
+    /// every width.
+    fn sum_ln_pdf_as(&self, width: wide::Width, xs: &[f64]) -> f64 {
+        wide::with(
+            width,
+            #[inline(always)]
+            || sum::lanes_by_block(xs, |b| self.ln_pdf_block(b), |x| self.ln_pdf(x)),
+        )
+    }
+
+    /// [`Univariate::sum_ln_pdf_affine`] compiled for `width`.
+    fn sum_ln_pdf_affine_as(&self, width: wide::Width, eps: &[f64], loc: f64, scale: f64) -> f64 {
+        wide::with(
+            width,
+            #[inline(always)]
+            || {
+                sum::lanes_by_block(
+                    eps,
+                    #[inline(always)]
+                    |b| {
+                        let mut xs = [0.0; sum::LANES];
+                        for (x, &e) in xs.iter_mut().zip(b) {
+                            *x = loc + scale * e;
+                        }
+                        self.ln_pdf_block(&xs)
+                    },
+                    |e| self.ln_pdf(loc + scale * e),
+                )
+            },
+        )
+    }
+}
+
 impl Univariate for Mixture {
     fn ln_pdf(&self, x: f64) -> f64 {
         let [y] = self.ln_pdf_block(&[x]);
@@ -217,21 +251,11 @@ impl Univariate for Mixture {
     /// Blocks of [`sum::LANES`] draws at a time, vectorised; the same sum
     /// as adding up [`Univariate::ln_pdf`] in the order of [`sum::lanes`].
     fn sum_ln_pdf(&self, xs: &[f64]) -> f64 {
-        sum::lanes_by_block(xs, |b| self.ln_pdf_block(b), |x| self.ln_pdf(x))
+        self.sum_ln_pdf_as(wide::widest(), xs)
     }
 
     fn sum_ln_pdf_affine(&self, eps: &[f64], loc: f64, scale: f64) -> f64 {
-        sum::lanes_by_block(
-            eps,
-            |b| {
-                let mut xs = [0.0; sum::LANES];
-                for (x, &e) in xs.iter_mut().zip(b) {
-                    *x = loc + scale * e;
-                }
-                self.ln_pdf_block(&xs)
-            },
-            |e| self.ln_pdf(loc + scale * e),
-        )
+        self.sum_ln_pdf_affine_as(wide::widest(), eps, loc, scale)
     }
 
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
@@ -449,6 +473,58 @@ mod tests {
             assert_eq!(m.sum_ln_pdf(&xs).to_bits(), one_by_one.to_bits());
             let affine = sum::lanes(&xs, |e| m.ln_pdf(0.5 + 1.5 * e));
             assert_eq!(m.sum_ln_pdf_affine(&xs, 0.5, 1.5).to_bits(), affine.to_bits());
+        }
+    }
+
+    #[test]
+    fn every_vector_width_gives_the_same_bits() {
+        // The widths this CPU has against the portable code, over values
+        // that reach exp's subnormal and overflow ends and both tails;
+        // with several components, with two, and with many (past SMALL).
+        use crate::numeric::wide::{Width, widest};
+        let many = Mixture::new(
+            vec![0.1; 10],
+            (0..10)
+                .map(|k| Dist::Normal(Normal::new(f64::from(k) - 5.0, 0.05 + 0.1 * f64::from(k)).unwrap()))
+                .collect(),
+        )
+        .unwrap();
+        let others = Mixture::new(
+            vec![0.2, 0.5, 0.3],
+            vec![
+                Dist::Normal(Normal::new(-2.0, 0.6).unwrap()),
+                Dist::Laplace(crate::dist::Laplace::new(1.0, 2.0).unwrap()),
+                Dist::Normal(Normal::new(4.0, 1e-3).unwrap()),
+            ],
+        )
+        .unwrap();
+        let mut xs: Vec<f64> = (0..4099)
+            .map(|i| -60.0 + 0.029_3 * f64::from(i) + (f64::from(i) * 0.618).fract() * 1e-3)
+            .collect();
+        xs.extend([1e3, -1e5, 3.999_9, 4.0, f64::MAX, f64::MIN_POSITIVE]);
+        let widths: Vec<Width> = [Width::Avx2, Width::Avx512]
+            .into_iter()
+            .filter(|w| *w == Width::Avx2 || widest() == Width::Avx512)
+            .collect();
+        for m in [bimodal(), others, many] {
+            let portable = m.sum_ln_pdf_as(Width::Portable, &xs);
+            let affine = m.sum_ln_pdf_affine_as(Width::Portable, &xs, -0.3, 2.7);
+            assert!(portable.is_finite() || portable == f64::NEG_INFINITY);
+            for &w in &widths {
+                assert_eq!(m.sum_ln_pdf_as(w, &xs).to_bits(), portable.to_bits(), "{w:?}");
+                assert_eq!(
+                    m.sum_ln_pdf_affine_as(w, &xs, -0.3, 2.7).to_bits(),
+                    affine.to_bits(),
+                    "{w:?}"
+                );
+            }
+            // Value by value too, so that no lane's difference cancels.
+            for chunk in xs.chunks(sum::LANES) {
+                let one = m.sum_ln_pdf_as(Width::Portable, chunk);
+                for &w in &widths {
+                    assert_eq!(m.sum_ln_pdf_as(w, chunk).to_bits(), one.to_bits());
+                }
+            }
         }
     }
 

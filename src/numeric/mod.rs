@@ -8,6 +8,7 @@ pub mod linalg;
 pub mod quad;
 pub mod special;
 pub mod sum;
+pub mod wide;
 
 /// Least-squares slope of `ys` against `xs`.
 pub fn ols_slope(xs: &[f64], ys: &[f64]) -> f64 {

@@ -38,7 +38,7 @@ pub fn lanes(xs: &[f64], f: impl Fn(f64) -> f64) -> f64 {
 /// `f` of [`LANES`] values at once (a form the compiler can vectorise) and
 /// `f` the values left over at the end. The sum is that of
 /// `lanes(xs, f)` bit for bit when `block(b)[i]` is `f(b[i])`.
-#[inline]
+#[inline(always)]
 pub fn lanes_by_block(
     xs: &[f64],
     block: impl Fn(&[f64; LANES]) -> [f64; LANES],
