@@ -517,6 +517,25 @@ fn value_label(value: &ParamValue) -> String {
     }
 }
 
+impl Dist {
+    /// [`Univariate::sum_ln_pdf`] of each of `models` at `xs`, with the
+    /// bits of one call per model; normals all at once, in one pass over
+    /// `xs` (see [`Normal::sum_ln_pdf_each`]).
+    pub fn sum_ln_pdf_each(models: &[Dist], xs: &[f64]) -> Vec<f64> {
+        let normals: Option<Vec<&Normal>> = models
+            .iter()
+            .map(|m| match m {
+                Dist::Normal(n) => Some(n),
+                _ => None,
+            })
+            .collect();
+        match normals {
+            Some(normals) if normals.len() > 1 => Normal::sum_ln_pdf_each(&normals, xs),
+            _ => models.iter().map(|m| m.sum_ln_pdf(xs)).collect(),
+        }
+    }
+}
+
 impl Univariate for Dist {
     fn ln_pdf(&self, x: f64) -> f64 {
         dispatch!(self, d => d.ln_pdf(x))

@@ -210,6 +210,9 @@ impl Spec {
     }
 }
 
+/// How many grid points share a pass over the draws.
+const CELLS_AT_ONCE: usize = 16;
+
 impl Compute for Spec {
     type Result = Findings;
 
@@ -254,23 +257,38 @@ impl Compute for Spec {
             .context("the entropy of data")?;
         let exact_entropy = entropy.is_some_and(|e| e.method != kl::Method::MonteCarlo);
 
-        // Every model density at every draw: the path any family takes.
+        // Every model density at every draw: the path any family takes,
+        // a few grid points at a time so that each block of draws is read
+        // once for all of them.
         let (_, n1) = grid.shape();
-        let cells: Vec<(f64, Result<f64, String>)> = (0..points)
+        let starts: Vec<usize> = (0..points).step_by(CELLS_AT_ONCE).collect();
+        let cells: Vec<(f64, Result<f64, String>)> = starts
             .into_par_iter()
-            .map(|cell| {
-                let model = grid.dist(cell / n1, cell % n1)?;
-                let ll = model.sum_ln_pdf(&xs) / n;
-                let exact = match (data, &entropy) {
-                    (Some(data), Some(entropy)) if exact_entropy => {
-                        self.exact_kl(data, &model, entropy)
-                    }
-                    _ => Err(String::new()),
-                };
-                ctx.tick(xs.len() as u64);
-                Ok((ll, exact))
+            .map(|start| {
+                let models = (start..points.min(start + CELLS_AT_ONCE))
+                    .map(|cell| grid.dist(cell / n1, cell % n1))
+                    .collect::<Result<Vec<Dist>, _>>()?;
+                let sums = Dist::sum_ln_pdf_each(&models, &xs);
+                let cells: Vec<_> = models
+                    .iter()
+                    .zip(sums)
+                    .map(|(model, sum)| {
+                        let exact = match (data, &entropy) {
+                            (Some(data), Some(entropy)) if exact_entropy => {
+                                self.exact_kl(data, model, entropy)
+                            }
+                            _ => Err(String::new()),
+                        };
+                        (sum / n, exact)
+                    })
+                    .collect();
+                ctx.tick((xs.len() * models.len()) as u64);
+                Ok::<_, anyhow::Error>(cells)
             })
-            .collect::<anyhow::Result<_>>()?;
+            .collect::<anyhow::Result<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+            .collect();
         let avg_loglik: Vec<f64> = cells.iter().map(|c| c.0).collect();
         let entropy_sample = data.map(|d| -d.sum_ln_pdf(&xs) / n);
         let (kl_surface, surface): (Vec<f64>, _) = match (data, entropy_sample) {

@@ -11,7 +11,7 @@ pub const LANES: usize = 8;
 
 /// `Σ f(x)` over `xs`, accumulated in eight interleaved lanes that are then
 /// combined pairwise. Deterministic for a given `xs` and `f`.
-#[inline]
+#[inline(always)]
 pub fn lanes(xs: &[f64], f: impl Fn(f64) -> f64) -> f64 {
     let mut acc = [0.0; LANES];
     let chunks = xs.chunks_exact(LANES);
@@ -25,13 +25,7 @@ pub fn lanes(xs: &[f64], f: impl Fn(f64) -> f64) -> f64 {
     for &x in tail {
         rest += f(x);
     }
-    let quads = [
-        acc[0] + acc[4],
-        acc[1] + acc[5],
-        acc[2] + acc[6],
-        acc[3] + acc[7],
-    ];
-    ((quads[0] + quads[2]) + (quads[1] + quads[3])) + rest
+    combine(&acc, rest)
 }
 
 /// `Σ f(x)` over `xs` in the order of [`lanes`], with `block` computing
@@ -58,6 +52,12 @@ pub fn lanes_by_block(
     for &x in tail {
         rest += f(x);
     }
+    combine(&acc, rest)
+}
+
+/// The lanes of [`lanes`] combined pairwise, then the values left over.
+#[inline(always)]
+fn combine(acc: &[f64; LANES], rest: f64) -> f64 {
     let quads = [
         acc[0] + acc[4],
         acc[1] + acc[5],
@@ -65,6 +65,41 @@ pub fn lanes_by_block(
         acc[3] + acc[7],
     ];
     ((quads[0] + quads[2]) + (quads[1] + quads[3])) + rest
+}
+
+/// How many values [`lanes_each`] takes through all its sums at a time:
+/// 16 KiB, which stays in the L1 cache while it does.
+const BLOCK: usize = 256 * LANES;
+
+/// `lanes(xs, |x| f(k, x))` for each `k` in `0..count`, with the same
+/// bits, in one pass over `xs` a cache-sized block at a time (every sum
+/// takes each block while it is in the cache) rather than a pass per sum.
+#[inline(always)]
+pub fn lanes_each(xs: &[f64], count: usize, f: impl Fn(usize, f64) -> f64) -> Vec<f64> {
+    let mut acc = vec![[0.0; LANES]; count];
+    let (body, tail) = xs.split_at(xs.len() - xs.len() % LANES);
+    for block in body.chunks(BLOCK) {
+        for (k, acc) in acc.iter_mut().enumerate() {
+            // In registers while the block is summed.
+            let mut lanes = *acc;
+            for chunk in block.chunks_exact(LANES) {
+                for (a, &x) in lanes.iter_mut().zip(chunk) {
+                    *a += f(k, x);
+                }
+            }
+            *acc = lanes;
+        }
+    }
+    acc.iter()
+        .enumerate()
+        .map(|(k, acc)| {
+            let mut rest = 0.0;
+            for &x in tail {
+                rest += f(k, x);
+            }
+            combine(acc, rest)
+        })
+        .collect()
 }
 
 /// `Σ x` over `xs`, in the order of [`lanes`].
@@ -192,6 +227,28 @@ mod tests {
             let other = lanes_by_block(&xs, |b| b.map(|x| f(x) + 1.0), f);
             assert_eq!(other == blocked, n < LANES, "n = {n}");
         }
+    }
+
+    #[test]
+    fn sums_taken_together_have_the_bits_of_sums_taken_alone() {
+        // Past one block and not a multiple of the lanes, with terms of
+        // very different sizes, so that any other order gives other bits.
+        for n in [0usize, 3, 8, 2 * BLOCK + 13, 5 * BLOCK] {
+            let xs: Vec<f64> = (0..n)
+                .map(|i| 1e-3 * (i as f64).powi(3) + 1.0 / (i as f64 + 0.7))
+                .collect();
+            let f = |k: usize, x: f64| x.sqrt() * (k as f64 + 0.5) - 1e12 * (x + k as f64).sin();
+            let together = lanes_each(&xs, 5, f);
+            assert_eq!(together.len(), 5);
+            for (k, sum) in together.iter().enumerate() {
+                assert_eq!(
+                    sum.to_bits(),
+                    lanes(&xs, |x| f(k, x)).to_bits(),
+                    "n = {n}, k = {k}"
+                );
+            }
+        }
+        assert!(lanes_each(&[1.0], 0, |_, x| x).is_empty());
     }
 
     #[test]
