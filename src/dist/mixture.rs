@@ -494,7 +494,7 @@ mod tests {
         // The widths this CPU has against the portable code, over values
         // that reach exp's subnormal and overflow ends and both tails;
         // with several components, with two, and with many (past SMALL).
-        use crate::numeric::wide::{Width, widest};
+        use crate::numeric::wide::{Width, detect};
         let many = Mixture::new(
             vec![0.1; 10],
             (0..10)
@@ -517,7 +517,7 @@ mod tests {
         xs.extend([1e3, -1e5, 3.999_9, 4.0, f64::MAX, f64::MIN_POSITIVE]);
         let widths: Vec<Width> = [Width::Avx2, Width::Avx512]
             .into_iter()
-            .filter(|w| *w == Width::Avx2 || widest() == Width::Avx512)
+            .filter(|w| *w == Width::Avx2 || detect() == Width::Avx512)
             .collect();
         for m in [bimodal(), others, many] {
             let portable = m.sum_ln_pdf_as(Width::Portable, &xs);

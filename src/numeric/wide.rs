@@ -23,8 +23,23 @@ pub enum Width {
     Avx512,
 }
 
-/// The widest vector unit this CPU has.
+/// The widest vector unit this CPU has, or a narrower one that the
+/// environment variable `LIKELY_VECTOR` (`portable` or `avx2`) asks for:
+/// a build with `LIKELY_VECTOR=portable` must give the same bytes.
 pub fn widest() -> Width {
+    static WIDEST: std::sync::OnceLock<Width> = std::sync::OnceLock::new();
+    *WIDEST.get_or_init(|| {
+        let detected = detect();
+        match std::env::var("LIKELY_VECTOR").as_deref() {
+            Ok("portable") => Width::Portable,
+            Ok("avx2") if detected != Width::Portable => Width::Avx2,
+            _ => detected,
+        }
+    })
+}
+
+/// The widest vector unit the CPU has.
+pub fn detect() -> Width {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx512f") {
