@@ -119,15 +119,7 @@ pub fn ln_1p(u: f64) -> f64 {
     let c = if k >= 54.0 { 0.0 } else { c };
     let f = if k == 0.0 { u } else { m - 1.0 };
     let c = if k == 0.0 { 0.0 } else { c };
-
-    let hfsq = 0.5 * f * f;
-    let s = f / (2.0 + f);
-    let z = s * s;
-    let w = z * z;
-    let t1 = w * (LG[1] + w * (LG[3] + w * LG[5]));
-    let t2 = z * (LG[0] + w * (LG[2] + w * (LG[4] + w * LG[6])));
-    let r = t2 + t1;
-    let y = s * (hfsq + r) + (k * LN2_LO + c) - hfsq + f + k * LN2_HI;
+    let y = ln_reduced(k, f, c);
     if u == f64::INFINITY {
         u
     } else if u == -1.0 {
@@ -163,6 +155,13 @@ pub fn ln_1p_unit(u: f64) -> f64 {
     } else {
         0.0
     };
+    ln_reduced(k, f, c)
+}
+
+/// `ln(2^k (1 + f)) + c` for `f ∈ [√2/2 − 1, √2 − 1)` and a correction `c`
+/// far below an ulp: fdlibm's `k ln 2 + 2s + s·R(s²)`, `s = f / (2 + f)`.
+#[inline(always)]
+fn ln_reduced(k: f64, f: f64, c: f64) -> f64 {
     let hfsq = 0.5 * f * f;
     let s = f / (2.0 + f);
     let z = s * s;
