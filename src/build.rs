@@ -48,11 +48,9 @@ pub struct Summary {
     pub posts: usize,
     /// What became of `site/`.
     pub written: Written,
-    /// How messages name the Jekyll site: `site/`, or `the blog`.
-    pub site: String,
-    /// How paths in the Jekyll site start in messages: `site/`, or
-    /// nothing inside a blog.
-    pub site_prefix: String,
+    /// Whether the Jekyll site is the blog likely lives in (how messages
+    /// name it: [`crate::layout::site_name`], [`crate::layout::site_prefix`]).
+    pub in_blog: bool,
     /// Formulas the HTML site could not fully render. (The experiments'
     /// own warnings are printed as each finishes.)
     pub warnings: Vec<String>,
@@ -407,8 +405,7 @@ pub fn build(options: &Options) -> anyhow::Result<Summary> {
         figures: figures.len(),
         posts: rendered.len(),
         written: outcome,
-        site: layout.site_name(),
-        site_prefix: if layout.in_blog { "" } else { "site/" }.to_owned(),
+        in_blog: layout.in_blog,
         warnings: notes,
         elapsed: start.elapsed(),
     })

@@ -60,13 +60,13 @@ fn report(summary: &Summary, quiet: bool) -> anyhow::Result<()> {
             for kept in &r.kept {
                 eprintln!(
                     "warning: {}{kept} is no longer produced but was edited by hand, so it was kept",
-                    summary.site_prefix
+                    likely::layout::site_prefix(summary.in_blog)
                 );
             }
             if !quiet {
                 out!(
                     "built {} in {:.1} s: {work}; {} written, {} unchanged, {} removed",
-                    summary.site,
+                    likely::layout::site_name(summary.in_blog),
                     summary.elapsed.as_secs_f64(),
                     plural(r.written, "file"),
                     r.unchanged,
@@ -81,13 +81,16 @@ fn report(summary: &Summary, quiet: bool) -> anyhow::Result<()> {
                 ("extra  ", &d.extra),
             ] {
                 for path in paths {
-                    out!("{what}  {}{path}", summary.site_prefix);
+                    out!(
+                        "{what}  {}{path}",
+                        likely::layout::site_prefix(summary.in_blog)
+                    );
                 }
             }
             if !d.is_empty() {
                 bail!(
                     "{} is not what the build makes: {} differ, {} missing, {} extra (run `likely build` to update it)",
-                    summary.site,
+                    likely::layout::site_name(summary.in_blog),
                     d.differ.len(),
                     d.missing.len(),
                     d.extra.len()
@@ -96,7 +99,7 @@ fn report(summary: &Summary, quiet: bool) -> anyhow::Result<()> {
             if !quiet {
                 out!(
                     "{} is up to date: it is exactly what the build makes ({work}; checked in {:.1} s)",
-                    summary.site,
+                    likely::layout::site_name(summary.in_blog),
                     summary.elapsed.as_secs_f64()
                 );
             }

@@ -84,11 +84,6 @@ impl Layout {
         self.site.join("_config.yml")
     }
 
-    /// How the Jekyll site is named in messages: `site/`, or `the blog`.
-    pub fn site_name(&self) -> String {
-        if self.in_blog { "the blog" } else { "site/" }.to_owned()
-    }
-
     /// The HTML site's folder, relative to the Jekyll site: the setting
     /// `likely: html:`, else `_site` (a project of its own) or `_html`
     /// (inside a blog).
@@ -258,6 +253,18 @@ fn line_of(source: &str, path: &[&str]) -> Option<usize> {
         }
     }
     None
+}
+
+/// How messages name the Jekyll site: `site/`, or `the blog` when likely
+/// lives inside one.
+pub fn site_name(in_blog: bool) -> &'static str {
+    if in_blog { "the blog" } else { "site/" }
+}
+
+/// How paths in the Jekyll site start in messages: `site/`, or nothing
+/// inside a blog (the paths are the blog's own).
+pub fn site_prefix(in_blog: bool) -> &'static str {
+    if in_blog { "" } else { "site/" }
 }
 
 #[cfg(test)]

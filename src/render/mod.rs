@@ -187,18 +187,21 @@ pub fn posts(
         .par_iter()
         .map(|post| {
             let url = post.url(&config.permalink);
-            let bib_file = own_bibliography(post).map_or_else(
+            let own = own_bibliography(post);
+            let bib_file = own.map_or_else(
                 || crate::bib::PATH.to_owned(),
                 |n| format!("{BIBLIOGRAPHIES}/{n}"),
             );
-            let bib = own_bibliography(post).map_or(blog.bib.as_ref(), |n| blog.files.get(n));
-            let cites = uses_word(post.body(), "cite");
+            let bib = own.map_or(blog.bib.as_ref(), |n| blog.files.get(n));
+            // What `cite` checks keys against, read once for the post's
+            // four renderings.
+            let citable = uses_word(post.body(), "cite").then(|| bib.map(Bibliography::keys));
             let render = |target, root: &str| {
                 let mut context = context(post, config, library, target, root);
-                if cites {
+                if let Some(keys) = &citable {
                     context.insert(functions::BIB_FILE, &bib_file);
-                    if let Some(bib) = bib {
-                        context.insert(functions::BIB_KEYS, &bib.keys());
+                    if let Some(keys) = keys {
+                        context.insert(functions::BIB_KEYS, keys);
                     }
                 }
                 // The first rendering finds the figures the post shows, in
@@ -225,7 +228,7 @@ pub fn posts(
                 bib,
                 state: RefCell::default(),
             };
-            if let Some(name) = own_bibliography(post).filter(|n| !blog.files.contains_key(*n)) {
+            if let Some(name) = own.filter(|n| !blog.files.contains_key(*n)) {
                 shown.note(
                     0,
                     format!("its bibliography, {BIBLIOGRAPHIES}/{name}, is not a file of the blog"),
